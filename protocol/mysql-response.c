@@ -330,16 +330,15 @@ TsrTrackResult tsr_response_feed(TsrResponseTracker *t, guint32 payload_len, con
 }
 
 gboolean tsr_response_client_frame(TsrResponseTracker *t, guint32 payload_len) {
-  switch (t->state) {
-  case TSR_TRK_INFILE:
+  if (t->state == TSR_TRK_INFILE) {
     if (payload_len != 0) return FALSE;
     t->state = TSR_TRK_INFILE_RESULT;
     return TRUE;
-  case TSR_TRK_AUTH_CLIENT:
+  }
+  if (t->state == TSR_TRK_AUTH_CLIENT) {
     if (payload_len == TSR_FRAME_MAX_PAYLOAD) return FALSE;
     t->state = TSR_TRK_AUTH;
     return TRUE;
-  default:
-    return TRUE;
   }
+  return TRUE;
 }
