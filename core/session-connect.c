@@ -1,0 +1,115 @@
+/* session-connect.c: choosing a backend and connecting to it. A backend
+ * that cannot be reached is marked down and the next one is tried; when
+ * none answers the client gets ERR 9001. */
+#define G_LOG_DOMAIN "core"
+#include <errno.h>
+#include <string.h>
+
+#include "session-private.h"
+#include "core-error.h"
+
+static void try_next_backend(TsrSession *s);
+
+/* Notes why a backend failed, for the error the client may get. */
+static void note_failure(TsrSession *s, TsrBackend *b, const char *why) {
+  gsize len = strlen(s->connect_errors);
+  g_snprintf(s->connect_errors + len, sizeof s->connect_errors - len, "%s%s: %s", len ? "; " : "", b->name, why);
+  if (tsr_backend_mark_down(b))
+    g_warning("backend %s is down: %s", b->name, why);
+}
+
+/* Drops the connection being set up (it did not work). */
+static void drop_server(TsrSession *s) {
+  TsrServerConn *sc = s->server, **pp;
+  if (!sc) return;
+  for (pp = &s->servers; *pp; pp = &(*pp)->next)
+    if (*pp == sc) {
+      *pp = sc->next;
+      break;
+    }
+  tsr_conn_close(&sc->conn);
+  g_free(sc);
+  s->server = NULL;
+}
+
+void tsr_session_on_server_io(TsrConn *c, TsrIoEvent what, gpointer owner) {
+  TsrSession *s = owner;
+  TsrServerConn *sc = s->server;
+
+  if (s->state == TSR_SESSION_CONNECT_SERVER && sc && c == &sc->conn) {
+    if (what == TSR_IO_CONNECTED) {
+      tsr_backend_mark_up(sc->backend);
+      g_atomic_int_add(&sc->backend->connected_clients, 1);
+      g_debug("client %s: connected to backend %s", s->client.name, sc->backend->name);
+      tsr_session_set_state(s, TSR_SESSION_READ_HANDSHAKE);
+      tsr_conn_set_reading(c, TRUE);
+      tsr_session_drive(s);
+      return;
+    }
+    note_failure(s, sc->backend, what == TSR_IO_TIMEOUT ? "connect timed out (--proxy-connect-timeout)"
+                                                        : g_strerror(c->error));
+    drop_server(s);
+    try_next_backend(s);
+    return;
+  }
+  switch (what) {
+  case TSR_IO_READ:
+  case TSR_IO_DRAINED:
+    tsr_session_drive(s);
+    return;
+  case TSR_IO_EOF:
+    tsr_session_server_lost(s, "the backend closed the connection");
+    tsr_session_drive(s);
+    return;
+  case TSR_IO_TIMEOUT:
+    tsr_session_server_lost(s, "the backend did not take data in time (--proxy-write-timeout)");
+    tsr_session_drive(s);
+    return;
+  case TSR_IO_ERROR:
+  case TSR_IO_CONNECTED:
+  default:
+    tsr_session_server_lost(s, g_strerror(c->error));
+    tsr_session_drive(s);
+    return;
+  }
+}
+
+/* Starts a connect to backend b. Returns FALSE when it failed at once. */
+static gboolean start_connect(TsrSession *s, TsrBackend *b) {
+  TsrServerConn *sc = g_new0(TsrServerConn, 1);
+  sc->backend = b;
+  sc->next = s->servers;
+  s->servers = sc;
+  s->server = sc;
+  if (tsr_conn_connect(&sc->conn, s->owner->base, (const struct sockaddr *)&b->addr, b->addr_len,
+                       &s->owner->config->connect_timeout, tsr_session_on_server_io, s)) {
+    sc->conn.write_timeout = &s->owner->config->write_timeout;
+    g_strlcpy(sc->conn.name, b->name, sizeof sc->conn.name);
+    return TRUE;
+  }
+  sc->conn.fd = -1;
+  note_failure(s, b, g_strerror(errno));
+  drop_server(s);
+  return FALSE;
+}
+
+static void try_next_backend(TsrSession *s) {
+  const TsrBackendList *list = s->owner->config->backends;
+  while (s->connect_next < s->connect_count) {
+    TsrBackend *b = tsr_backend_list_get(list, s->connect_order[s->connect_next++]);
+    if (start_connect(s, b)) return;
+  }
+  tsr_session_fail(s, 0, TSR_ER_BACKEND_UNAVAILABLE, "08S01",
+                   "tessera: no backend could be reached (%s); check that the MySQL servers given with "
+                   "--proxy-backend-addresses are running",
+                   s->connect_errors[0] ? s->connect_errors : "no backends configured");
+  tsr_session_drive(s);
+}
+
+void tsr_session_connect_first(TsrSession *s) {
+  const TsrBackendList *list = s->owner->config->backends;
+  s->connect_count = tsr_backend_list_order(list, TSR_BACKEND_TYPE_RW, s->connect_order,
+                                            G_N_ELEMENTS(s->connect_order));
+  s->connect_next = 0;
+  try_next_backend(s);
+}

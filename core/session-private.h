@@ -1,0 +1,87 @@
+/* session-private.h: the session structure and the per-state handlers,
+ * shared by the session-*.c files only. */
+#ifndef TESSERA_CORE_SESSION_PRIVATE_H
+#define TESSERA_CORE_SESSION_PRIVATE_H
+
+#include "session.h"
+#include "netconn.h"
+#include "pump.h"
+#include "protocol/mysql-response.h"
+
+typedef enum {
+  TSR_SESSION_CONNECT_SERVER = 0, /* connecting to a backend */
+  TSR_SESSION_READ_HANDSHAKE,     /* waiting for the backend's greeting */
+  TSR_SESSION_READ_AUTH,          /* waiting for the client's HandshakeResponse */
+  TSR_SESSION_RELAY,              /* relaying a response (auth or command) */
+  TSR_SESSION_READ_QUERY,         /* waiting for the client's next command */
+  TSR_SESSION_CLOSING,            /* flushing the last bytes to the client */
+  TSR_SESSION_STATE_MAX
+} TsrSessionState;
+
+/* What a state handler tells the driver. */
+typedef enum {
+  TSR_STEP_NEXT,   /* the state changed: run the new state's handler */
+  TSR_STEP_WAIT,   /* nothing more to do until I/O happens */
+  TSR_STEP_CLOSE,  /* close the session now */
+} TsrStep;
+
+/* One connection to a backend. */
+typedef struct TsrServerConn {
+  TsrConn conn;
+  TsrBackend *backend;            /* borrowed from the backend list */
+  guint32 capabilities;           /* as announced to the client (stripped) */
+  guint32 thread_id;              /* the backend's connection id */
+  struct TsrServerConn *next;     /* the session's other backend connections */
+} TsrServerConn;
+
+struct TsrSession {
+  TsrSessionOwner *owner;
+  GList link;                     /* in owner->sessions */
+  TsrSessionState state;
+  TsrConn client;
+  TsrServerConn *server;          /* the backend connection in use */
+  TsrServerConn *servers;         /* every backend connection of the session */
+  guint connect_order[64];        /* backends to try, best first */
+  guint connect_count, connect_next;
+  char connect_errors[256];       /* why earlier attempts failed */
+  guint32 capabilities;           /* what client and server agreed on */
+  TsrResponseTracker tracker;     /* where the current response ends */
+  TsrPump up;                     /* client -> server frames */
+  TsrPump down;                   /* server -> client frames */
+  guint8 client_seq;              /* sequence id of the last frame sent to the client */
+  guint8 command;                 /* the command being relayed */
+  guint8 client_turn : 1;         /* RELAY: the client sends (LOCAL INFILE, auth step) */
+  guint8 command_continues : 1;   /* READ_QUERY: the command spans several frames */
+  guint8 busy : 1;                /* a command is running */
+  guint8 close_when_idle : 1;     /* draining: close at the end of the command */
+  guint8 quit : 1;                /* the client sent COM_QUIT */
+  char *username;
+  char *default_db;
+};
+
+/* session.c */
+void tsr_session_set_state(TsrSession *s, TsrSessionState state);
+void tsr_session_set_busy(TsrSession *s, gboolean busy);
+/* Appends an ERR packet with sequence id `seq` to the client's output. */
+void tsr_session_send_error(TsrSession *s, guint8 seq, guint16 code, const char *sqlstate, const char *fmt, ...)
+  G_GNUC_PRINTF(5, 6);
+/* Sends an ERR and moves to CLOSING. Returns TSR_STEP_NEXT. */
+TsrStep tsr_session_fail(TsrSession *s, guint8 seq, guint16 code, const char *sqlstate, const char *fmt, ...)
+  G_GNUC_PRINTF(5, 6);
+void tsr_session_drive(TsrSession *s);
+
+/* session-connect.c */
+void tsr_session_connect_first(TsrSession *s);
+void tsr_session_on_server_io(TsrConn *c, TsrIoEvent what, gpointer owner);
+
+/* session-auth.c */
+TsrStep tsr_state_read_handshake(TsrSession *s);
+TsrStep tsr_state_read_auth(TsrSession *s);
+
+/* session-command.c */
+TsrStep tsr_state_read_query(TsrSession *s);
+TsrStep tsr_state_relay(TsrSession *s);
+/* Called when the backend connection closed or failed during a command. */
+TsrStep tsr_session_server_lost(TsrSession *s, const char *why);
+
+#endif

@@ -1,0 +1,183 @@
+/* session.c: session life cycle, the state driver, client I/O and errors. */
+#define G_LOG_DOMAIN "core"
+#include <stdarg.h>
+
+#include "session-private.h"
+#include "core-error.h"
+#include "protocol/mysql-frame.h"
+#include "protocol/mysql-packets.h"
+
+typedef TsrStep (*StateHandler)(TsrSession *s);
+
+static TsrStep state_wait(TsrSession *s) { return TSR_STEP_WAIT; }
+
+static TsrStep state_closing(TsrSession *s) {
+  return tsr_conn_pending(&s->client) == 0 ? TSR_STEP_CLOSE : TSR_STEP_WAIT;
+}
+
+static const StateHandler state_handlers[TSR_SESSION_STATE_MAX] = {
+  [TSR_SESSION_CONNECT_SERVER] = state_wait,
+  [TSR_SESSION_READ_HANDSHAKE] = tsr_state_read_handshake,
+  [TSR_SESSION_READ_AUTH] = tsr_state_read_auth,
+  [TSR_SESSION_RELAY] = tsr_state_relay,
+  [TSR_SESSION_READ_QUERY] = tsr_state_read_query,
+  [TSR_SESSION_CLOSING] = state_closing,
+};
+
+static void on_client_io(TsrConn *c, TsrIoEvent what, gpointer owner);
+
+void tsr_session_set_state(TsrSession *s, TsrSessionState state) {
+  s->state = state;
+}
+
+void tsr_session_set_busy(TsrSession *s, gboolean busy) {
+  if ((gboolean)s->busy == busy) return;
+  s->busy = busy ? 1 : 0;
+  g_atomic_int_add(&s->owner->busy, busy ? 1 : -1);
+}
+
+void tsr_session_send_error(TsrSession *s, guint8 seq, guint16 code, const char *sqlstate, const char *fmt, ...) {
+  g_autoptr(GByteArray) payload = g_byte_array_sized_new(128);
+  g_autoptr(GByteArray) packet = g_byte_array_sized_new(132);
+  g_autofree char *message = NULL;
+  va_list ap;
+
+  va_start(ap, fmt);
+  message = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  tsr_err_encode(payload, code, sqlstate, message);
+  tsr_packet_encode(packet, seq, payload->data, payload->len);
+  s->client_seq = seq;
+  if (s->client.out) evbuffer_add(s->client.out, packet->data, packet->len);
+}
+
+TsrStep tsr_session_fail(TsrSession *s, guint8 seq, guint16 code, const char *sqlstate, const char *fmt, ...) {
+  g_autofree char *message = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  message = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_message("client %s: closing after error %u: %s", s->client.name, code, message);
+  tsr_session_send_error(s, seq, code, sqlstate, "%s", message);
+  tsr_session_set_state(s, TSR_SESSION_CLOSING);
+  return TSR_STEP_NEXT;
+}
+
+static void server_conn_free(TsrServerConn *sc) {
+  if (sc->backend) g_atomic_int_add(&sc->backend->connected_clients, -1);
+  tsr_conn_close(&sc->conn);
+  g_free(sc);
+}
+
+static void session_free(TsrSession *s) {
+  TsrServerConn *sc = s->servers;
+  while (sc) {
+    TsrServerConn *next = sc->next;
+    server_conn_free(sc);
+    sc = next;
+  }
+  tsr_session_set_busy(s, FALSE);
+  g_queue_unlink(&s->owner->sessions, &s->link);
+  g_atomic_int_add(&s->owner->open, -1);
+  tsr_conn_close(&s->client);
+  g_free(s->username);
+  g_free(s->default_db);
+  g_free(s);
+}
+
+/* Turns reading on or off so that no output buffer grows without bound. */
+static void apply_backpressure(TsrSession *s) {
+  TsrConn *server = s->server && s->server->conn.fd >= 0 && !s->server->conn.connecting ? &s->server->conn : NULL;
+  gboolean client_ok = s->state != TSR_SESSION_CLOSING && s->state != TSR_SESSION_CONNECT_SERVER &&
+                       s->state != TSR_SESSION_READ_HANDSHAKE && !s->client.read_eof;
+  if (server) {
+    client_ok = client_ok && !tsr_conn_is_full(server) && evbuffer_get_length(s->client.in) < TSR_CONN_HIGH_WATER;
+    tsr_conn_set_reading(server, !server->read_eof && !tsr_conn_is_full(&s->client));
+  }
+  tsr_conn_set_reading(&s->client, client_ok);
+}
+
+/* Writes what is pending on both sides. Returns FALSE when the client's
+ * socket failed. */
+static gboolean flush_all(TsrSession *s) {
+  if (s->server && s->server->conn.fd >= 0 && !s->server->conn.connecting && tsr_conn_pending(&s->server->conn))
+    if (!tsr_conn_flush(&s->server->conn)) {
+      tsr_session_server_lost(s, g_strerror(s->server->conn.error));
+    }
+  if (tsr_conn_pending(&s->client) && !tsr_conn_flush(&s->client)) return FALSE;
+  return TRUE;
+}
+
+void tsr_session_drive(TsrSession *s) {
+  TsrStep step;
+  do {
+    step = state_handlers[s->state](s);
+  } while (step == TSR_STEP_NEXT);
+  if (step != TSR_STEP_CLOSE && s->state == TSR_SESSION_READ_QUERY && !s->busy && s->close_when_idle)
+    step = TSR_STEP_CLOSE;
+  if (step == TSR_STEP_CLOSE || !flush_all(s) ||
+      (s->state == TSR_SESSION_CLOSING && tsr_conn_pending(&s->client) == 0)) {
+    session_free(s);
+    return;
+  }
+  apply_backpressure(s);
+}
+
+static void on_client_io(TsrConn *c, TsrIoEvent what, gpointer owner) {
+  TsrSession *s = owner;
+  switch (what) {
+  case TSR_IO_READ:
+  case TSR_IO_DRAINED:
+  case TSR_IO_CONNECTED:
+    tsr_session_drive(s);
+    return;
+  case TSR_IO_EOF:
+    /* A client that half-closes after COM_QUIT or mid-command is gone. */
+    if (s->state == TSR_SESSION_CLOSING) {
+      session_free(s);
+      return;
+    }
+    g_debug("client %s closed the connection", c->name);
+    session_free(s);
+    return;
+  case TSR_IO_TIMEOUT:
+    g_message("client %s: no data for %ld s (--proxy-read-timeout or --proxy-write-timeout), closing", c->name,
+              (long)s->owner->config->read_timeout.tv_sec);
+    session_free(s);
+    return;
+  case TSR_IO_ERROR:
+  default:
+    g_debug("client %s: %s", c->name, g_strerror(c->error));
+    session_free(s);
+    return;
+  }
+}
+
+gboolean tsr_session_start(TsrSessionOwner *owner, int fd, const struct sockaddr *peer, socklen_t peer_len) {
+  TsrSession *s = g_new0(TsrSession, 1);
+  s->owner = owner;
+  if (!tsr_conn_init(&s->client, owner->base, fd, on_client_io, s)) {
+    g_free(s);
+    return FALSE;
+  }
+  tsr_sockaddr_format(peer, peer_len, s->client.name, sizeof s->client.name);
+  s->client.read_timeout = &owner->config->read_timeout;
+  s->client.write_timeout = &owner->config->write_timeout;
+  s->link.data = s;
+  g_queue_push_tail_link(&owner->sessions, &s->link);
+  g_atomic_int_add(&owner->open, 1);
+  s->state = TSR_SESSION_CONNECT_SERVER;
+  tsr_session_connect_first(s);
+  return TRUE;
+}
+
+void tsr_session_owner_drain(TsrSessionOwner *owner) {
+  GList *l = owner->sessions.head;
+  owner->draining = TRUE;
+  while (l) {
+    TsrSession *s = l->data;
+    l = l->next;
+    s->close_when_idle = 1;
+    if (!s->busy && s->state != TSR_SESSION_RELAY) session_free(s);
+  }
+}

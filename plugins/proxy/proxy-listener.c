@@ -1,0 +1,95 @@
+/* proxy-listener.c: listening sockets and accept. */
+#define G_LOG_DOMAIN "proxy"
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/un.h>
+#include <event2/event.h>
+
+#include "proxy-listener.h"
+#include "core/core-error.h"
+
+#define TSR_LISTEN_BACKLOG 4096
+#define TSR_ACCEPT_BATCH 64
+
+struct TsrListener {
+  int fd;
+  struct event *ev;
+  TsrSessionOwner *owner;
+  gint64 last_full_warning;   /* monotonic µs of the last EMFILE warning */
+};
+
+static void on_accept(evutil_socket_t fd, short what, void *arg) {
+  TsrListener *l = arg;
+  for (int i = 0; i < TSR_ACCEPT_BATCH; i++) {
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    int client = accept4(fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (client < 0) {
+      if (errno == EMFILE || errno == ENFILE) {
+        gint64 now = g_get_monotonic_time();
+        if (now - l->last_full_warning > 10 * G_USEC_PER_SEC) {
+          g_warning("cannot accept clients: %s (raise --max-open-files)", g_strerror(errno));
+          l->last_full_warning = now;
+        }
+      }
+      return;
+    }
+    if (l->owner->draining) {
+      close(client);
+      continue;
+    }
+    tsr_session_start(l->owner, client, (struct sockaddr *)&peer, len);
+  }
+}
+
+/* Creates, binds and listens on a socket for addr. Returns the fd or -1. */
+static int open_socket(const char *address, const struct sockaddr_storage *addr, socklen_t addr_len, GError **error) {
+  int one = 1;
+  int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) goto fail;
+  if (addr->ss_family == AF_UNIX) {
+    unlink(((const struct sockaddr_un *)addr)->sun_path);
+  } else {
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) goto fail;
+  }
+  if (bind(fd, (const struct sockaddr *)addr, addr_len) < 0) goto fail;
+  if (listen(fd, TSR_LISTEN_BACKLOG) < 0) goto fail;
+  return fd;
+fail:
+  g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_SOCKET, "--proxy-address=%s: cannot listen: %s", address,
+              g_strerror(errno));
+  if (fd >= 0) close(fd);
+  return -1;
+}
+
+TsrListener *tsr_listener_open(const char *address, TsrSessionOwner *owner, int shared_fd, GError **error) {
+  struct sockaddr_storage addr;
+  socklen_t addr_len;
+  TsrListener *l;
+  int fd = shared_fd;
+
+  if (fd < 0) {
+    if (!tsr_address_parse(address, 4040, &addr, &addr_len, error)) return NULL;
+    fd = open_socket(address, &addr, addr_len, error);
+    if (fd < 0) return NULL;
+  }
+  l = g_new0(TsrListener, 1);
+  l->fd = fd;
+  l->owner = owner;
+  l->ev = event_new(owner->base, fd, EV_READ | EV_PERSIST, on_accept, l);
+  event_add(l->ev, NULL);
+  return l;
+}
+
+int tsr_listener_fd(const TsrListener *l) {
+  return l->fd;
+}
+
+void tsr_listener_close(TsrListener *l, gboolean close_fd) {
+  if (!l) return;
+  event_free(l->ev);
+  if (close_fd) close(l->fd);
+  g_free(l);
+}

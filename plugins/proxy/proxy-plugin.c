@@ -1,0 +1,200 @@
+/* proxy-plugin.c: the "proxy" plugin: MySQL Proxy's --proxy-* options, the
+ * backend list, a listener and a session owner on every worker. */
+#define G_LOG_DOMAIN "proxy"
+#include <math.h>
+#include <sys/un.h>
+
+#include "chassis/chassis-plugin.h"
+#include "core/core-error.h"
+#include "core/session.h"
+#include "proxy-listener.h"
+#include "tessera-config.h"
+
+#define DEFAULT_PROXY_ADDRESS ":4040"
+#define DEFAULT_BACKEND "127.0.0.1:3306"
+
+typedef struct {
+  /* Options. */
+  char *address;
+  char **backend_addresses;
+  char **ro_backend_addresses;
+  char *lua_script;
+  double connect_timeout;
+  double read_timeout;
+  double write_timeout;
+  /* Running state. */
+  GOptionEntry *entries;
+  TsrProxyConfig config;
+  TsrBackendList *backends;
+  TsrChassis *chassis;
+  guint workers;
+  TsrSessionOwner *owners;     /* one per worker */
+  TsrListener **listeners;     /* one per worker */
+  gboolean unix_socket;
+} ProxyPlugin;
+
+static gpointer proxy_create(void) {
+  ProxyPlugin *p = g_new0(ProxyPlugin, 1);
+  p->connect_timeout = 2.0;
+  p->read_timeout = 8 * 3600.0;
+  p->write_timeout = 8 * 3600.0;
+  return p;
+}
+
+static const GOptionEntry *proxy_options(gpointer state) {
+  ProxyPlugin *p = state;
+  const GOptionEntry entries[] = {
+    {"proxy-address", 'P', 0, G_OPTION_ARG_STRING, &p->address,
+     "listening address:port of the proxy (default: " DEFAULT_PROXY_ADDRESS ")", "<host:port>"},
+    {"proxy-backend-addresses", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &p->backend_addresses,
+     "address:port or socket path of a read-write MySQL server, repeatable (default: " DEFAULT_BACKEND ")",
+     "<host:port>"},
+    {"proxy-read-only-backend-addresses", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &p->ro_backend_addresses,
+     "address:port or socket path of a read-only MySQL server, repeatable", "<host:port>"},
+    {"proxy-lua-script", 's', 0, G_OPTION_ARG_FILENAME, &p->lua_script, "Lua script to load", "<file>"},
+    {"proxy-connect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &p->connect_timeout,
+     "seconds to wait for a backend connect (default: 2.0)", "<seconds>"},
+    {"proxy-read-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &p->read_timeout,
+     "seconds a client may stay silent before it is disconnected (default: 28800)", "<seconds>"},
+    {"proxy-write-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &p->write_timeout,
+     "seconds a peer may refuse data before it is disconnected (default: 28800)", "<seconds>"},
+    {NULL},
+  };
+  p->entries = g_memdup2(entries, sizeof entries);
+  return p->entries;
+}
+
+/* Converts seconds to a timeval; FALSE when not a positive finite number. */
+static gboolean seconds_to_timeval(double seconds, struct timeval *tv) {
+  if (!isfinite(seconds) || seconds <= 0 || seconds > 1e9) return FALSE;
+  tv->tv_sec = (time_t)seconds;
+  tv->tv_usec = (suseconds_t)((seconds - (double)tv->tv_sec) * 1e6);
+  return TRUE;
+}
+
+static gboolean check_timeout(const char *name, double seconds, struct timeval *tv, GError **error) {
+  if (seconds_to_timeval(seconds, tv)) return TRUE;
+  g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG, "--%s: '%g' is not a positive number of seconds", name,
+              seconds);
+  return FALSE;
+}
+
+/* Adds every address of a (possibly comma-separated) list. */
+static gboolean add_backends(TsrBackendList *list, char **addresses, TsrBackendType type, GError **error) {
+  for (char **a = addresses; a && *a; a++) {
+    g_auto(GStrv) parts = g_strsplit(*a, ",", -1);
+    for (char **part = parts; *part; part++) {
+      g_autofree char *addr = g_strstrip(g_strdup(*part));
+      if (!*addr) continue;
+      if (!tsr_backend_list_add(list, addr, type, error)) {
+        g_prefix_error(error, "--proxy-%sbackend-addresses: ", type == TSR_BACKEND_TYPE_RO ? "read-only-" : "");
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
+static gboolean proxy_configure(gpointer state, TsrChassis *chassis, GError **error) {
+  ProxyPlugin *p = state;
+  if (!p->address) p->address = g_strdup(DEFAULT_PROXY_ADDRESS);
+  if (!check_timeout("proxy-connect-timeout", p->connect_timeout, &p->config.connect_timeout, error) ||
+      !check_timeout("proxy-read-timeout", p->read_timeout, &p->config.read_timeout, error) ||
+      !check_timeout("proxy-write-timeout", p->write_timeout, &p->config.write_timeout, error))
+    return FALSE;
+  p->backends = tsr_backend_list_new();
+  if (!add_backends(p->backends, p->backend_addresses, TSR_BACKEND_TYPE_RW, error) ||
+      !add_backends(p->backends, p->ro_backend_addresses, TSR_BACKEND_TYPE_RO, error))
+    return FALSE;
+  if (tsr_backend_list_size(p->backends) == 0 &&
+      !tsr_backend_list_add(p->backends, DEFAULT_BACKEND, TSR_BACKEND_TYPE_RW, error))
+    return FALSE;
+  p->config.backends = p->backends;
+  if (p->lua_script)
+    g_warning("--proxy-lua-script=%s: Lua scripting is not part of this build yet; the script is not run",
+              p->lua_script);
+  return TRUE;
+}
+
+static gboolean proxy_start(gpointer state, TsrChassis *chassis, GError **error) {
+  ProxyPlugin *p = state;
+  int shared_fd = -1;
+  p->chassis = chassis;
+  p->workers = tsr_chassis_worker_count(chassis);
+  p->owners = g_new0(TsrSessionOwner, p->workers);
+  p->listeners = g_new0(TsrListener *, p->workers);
+  p->unix_socket = p->address[0] == '/';
+  for (guint i = 0; i < p->workers; i++) {
+    TsrSessionOwner *o = &p->owners[i];
+    o->base = tsr_chassis_worker_base(chassis, i);
+    o->config = &p->config;
+    g_queue_init(&o->sessions);
+    p->listeners[i] = tsr_listener_open(p->address, o, shared_fd, error);
+    if (!p->listeners[i]) return FALSE;
+    if (p->unix_socket) shared_fd = tsr_listener_fd(p->listeners[i]);
+  }
+  g_message("proxy listening on %s with %u worker(s), %u backend(s)", p->address, p->workers,
+            tsr_backend_list_size(p->backends));
+  return TRUE;
+}
+
+typedef struct {
+  ProxyPlugin *p;
+  guint worker;
+} WorkerStop;
+
+/* Runs on worker w: stop accepting, close idle sessions. */
+static void stop_worker(gpointer data) {
+  WorkerStop *ws = data;
+  ProxyPlugin *p = ws->p;
+  /* Worker 0 owns a shared unix socket; the others only its event. */
+  tsr_listener_close(p->listeners[ws->worker], !p->unix_socket || ws->worker == 0);
+  p->listeners[ws->worker] = NULL;
+  tsr_session_owner_drain(&p->owners[ws->worker]);
+  g_free(ws);
+}
+
+static void proxy_stop(gpointer state, TsrChassis *chassis) {
+  ProxyPlugin *p = state;
+  for (guint i = 0; i < p->workers; i++) {
+    WorkerStop *ws = g_new0(WorkerStop, 1);
+    ws->p = p;
+    ws->worker = i;
+    p->owners[i].draining = TRUE;
+    if (!tsr_chassis_run_on_worker(chassis, i, stop_worker, ws)) g_free(ws);
+  }
+}
+
+static guint proxy_active_count(gpointer state) {
+  ProxyPlugin *p = state;
+  guint n = 0;
+  for (guint i = 0; i < p->workers; i++) n += (guint)g_atomic_int_get(&p->owners[i].open);
+  return n;
+}
+
+static void proxy_destroy(gpointer state) {
+  ProxyPlugin *p = state;
+  if (p->unix_socket && p->address) unlink(p->address);
+  g_free(p->owners);
+  g_free(p->listeners);
+  tsr_backend_list_free(p->backends);
+  g_free(p->entries);
+  g_free(p->address);
+  g_strfreev(p->backend_addresses);
+  g_strfreev(p->ro_backend_addresses);
+  g_free(p->lua_script);
+  g_free(p);
+}
+
+const TsrPlugin tsr_proxy_plugin = {
+  .abi_version = TSR_PLUGIN_ABI_VERSION,
+  .name = "proxy",
+  .version = TESSERA_VERSION,
+  .create = proxy_create,
+  .options = proxy_options,
+  .configure = proxy_configure,
+  .start = proxy_start,
+  .stop = proxy_stop,
+  .active_count = proxy_active_count,
+  .destroy = proxy_destroy,
+};
