@@ -193,6 +193,13 @@ TsrStep tsr_session_server_lost(TsrSession *s, const char *why) {
     return TSR_STEP_NEXT;
   }
   g_warning("client %s: lost backend %s during command 0x%02X: %s", s->client.name, backend, s->command, why);
+  if (s->state == TSR_SESSION_READ_QUERY && s->server && evbuffer_get_length(s->server->conn.in) > 0) {
+    /* The backend answered before the command was complete (a packet over
+     * max_allowed_packet): its answer is the client's error. */
+    evbuffer_add_buffer(s->client.out, s->server->conn.in);
+    tsr_session_set_state(s, TSR_SESSION_CLOSING);
+    return TSR_STEP_NEXT;
+  }
   if (s->state == TSR_SESSION_READ_HANDSHAKE)
     return tsr_session_fail(s, 0, TSR_ER_BACKEND_LOST, "08S01",
                             "tessera: backend %s closed the connection before greeting (%s)", backend, why);
