@@ -85,6 +85,11 @@ static TsrTrackResult end_with_error(TsrResponseTracker *t) {
   return TSR_TRACK_DONE;
 }
 
+/* TRUE when the frame is a MariaDB progress report (ERR with code 0xFFFF). */
+static gboolean is_progress(const guint8 *head, gsize head_len) {
+  return head_len >= 3 && head[0] == TSR_PACKET_ERR && head[1] == 0xFF && head[2] == 0xFF;
+}
+
 static gboolean is_eof(const TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len) {
   if (head_len == 0 || head[0] != TSR_PACKET_EOF) return FALSE;
   return deprecate_eof(t) ? len < TSR_FRAME_MAX_PAYLOAD : len < 9;
@@ -98,6 +103,19 @@ static void read_terminator(TsrResponseTracker *t, const guint8 *head, gsize hea
     read_eof_status(t, head, head_len);
 }
 
+/* After a column count: definitions follow, unless a MariaDB column count
+ * with cache metadata says they do not (then the classic EOF still comes). */
+static TsrTrackResult after_column_count(TsrResponseTracker *t, guint32 len, TsrReader *r) {
+  gboolean metadata_follows = TRUE;
+  if (r->pos + 1 == len && r->pos < r->len) metadata_follows = r->data[r->pos] != 0;
+  if (metadata_follows) {
+    t->state = TSR_TRK_COLUMNS;
+    return TSR_TRACK_CONTINUE;
+  }
+  t->state = deprecate_eof(t) ? TSR_TRK_ROWS : TSR_TRK_COLUMNS_EOF;
+  return TSR_TRACK_CONTINUE;
+}
+
 static TsrTrackResult on_first(TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len,
                                GError **error) {
   TsrReader r;
@@ -108,6 +126,7 @@ static TsrTrackResult on_first(TsrResponseTracker *t, guint32 len, const guint8 
     if (!read_ok_status(t, head, head_len)) return unexpected(t, head, head_len, error);
     return end_of_result(t);
   case TSR_PACKET_ERR:
+    if (is_progress(head, head_len)) return TSR_TRACK_CONTINUE;
     return end_with_error(t);
   case TSR_PACKET_LOCAL_INFILE:
     if (t->command != TSR_COM_QUERY) return unexpected(t, head, head_len, error);
@@ -120,8 +139,7 @@ static TsrTrackResult on_first(TsrResponseTracker *t, guint32 len, const guint8 
   if (!tsr_reader_lenenc(&r, &count, NULL, "column count", error)) return TSR_TRACK_ERROR;
   if (count == 0) return unexpected(t, head, head_len, error);
   t->left = count;
-  t->state = TSR_TRK_COLUMNS;
-  return TSR_TRACK_CONTINUE;
+  return after_column_count(t, len, &r);
 }
 
 static TsrTrackResult on_columns(TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len,
@@ -145,6 +163,7 @@ static TsrTrackResult on_columns_eof(TsrResponseTracker *t, guint32 len, const g
 
 static TsrTrackResult on_rows(TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len,
                               GError **error) {
+  if (is_progress(head, head_len)) return TSR_TRACK_CONTINUE;
   if (head_len && head[0] == TSR_PACKET_ERR) return end_with_error(t);
   if (!is_eof(t, len, head, head_len)) return TSR_TRACK_CONTINUE;
   read_terminator(t, head, head_len);
@@ -157,6 +176,7 @@ static TsrTrackResult on_rows(TsrResponseTracker *t, guint32 len, const guint8 *
 
 static TsrTrackResult on_infile_result(TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len,
                                        GError **error) {
+  if (is_progress(head, head_len)) return TSR_TRACK_CONTINUE;
   if (head_len && head[0] == TSR_PACKET_ERR) return end_with_error(t);
   if (head_len && head[0] == TSR_PACKET_OK && read_ok_status(t, head, head_len)) return end_of_result(t);
   return unexpected(t, head, head_len, error);
@@ -165,6 +185,7 @@ static TsrTrackResult on_infile_result(TsrResponseTracker *t, guint32 len, const
 static TsrTrackResult on_prepare_first(TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len,
                                        GError **error) {
   guint16 params;
+  if (is_progress(head, head_len)) return TSR_TRACK_CONTINUE;
   if (head_len && head[0] == TSR_PACKET_ERR) return end_with_error(t);
   if (head_len < 9 || head[0] != TSR_PACKET_OK) return unexpected(t, head, head_len, error);
   t->columns = tsr_le16(head + 5);
@@ -231,6 +252,7 @@ static TsrTrackResult on_prepare_columns_eof(TsrResponseTracker *t, guint32 len,
 
 static TsrTrackResult on_field_list(TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len,
                                     GError **error) {
+  if (is_progress(head, head_len)) return TSR_TRACK_CONTINUE;
   if (head_len && head[0] == TSR_PACKET_ERR) return end_with_error(t);
   if (!is_eof(t, len, head, head_len)) return TSR_TRACK_CONTINUE;
   read_terminator(t, head, head_len);
@@ -240,6 +262,7 @@ static TsrTrackResult on_field_list(TsrResponseTracker *t, guint32 len, const gu
 
 static TsrTrackResult on_single(TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len,
                                 GError **error) {
+  if (is_progress(head, head_len)) return TSR_TRACK_CONTINUE;
   if (head_len && head[0] == TSR_PACKET_ERR) return end_with_error(t);
   if (head_len && head[0] == TSR_PACKET_OK) read_ok_status(t, head, head_len);
   t->state = TSR_TRK_DONE;
@@ -255,6 +278,7 @@ static TsrTrackResult on_auth(TsrResponseTracker *t, guint32 len, const guint8 *
     t->state = TSR_TRK_DONE;
     return TSR_TRACK_DONE;
   case TSR_PACKET_ERR:
+    if (is_progress(head, head_len)) return TSR_TRACK_CONTINUE;
     return end_with_error(t);
   case TSR_PACKET_AUTH_SWITCH:
     t->state = TSR_TRK_AUTH_CLIENT;
@@ -324,19 +348,37 @@ void tsr_response_start(TsrResponseTracker *t, guint command, guint32 caps) {
 TsrTrackResult tsr_response_feed(TsrResponseTracker *t, guint32 payload_len, const guint8 *head,
                                  gsize head_len, GError **error) {
   gboolean was_continuation = t->continuation;
+  TsrTrackResult res;
+
   t->continuation = payload_len == TSR_FRAME_MAX_PAYLOAD;
-  if (was_continuation) return TSR_TRACK_CONTINUE;
-  return handlers[t->state < TSR_TRK_MAX ? t->state : TSR_TRK_IDLE](t, payload_len, head, head_len, error);
+  if (was_continuation) {
+    /* The rest of a packet already classified by its first frame. */
+    if (t->continuation || !t->done_pending) return TSR_TRACK_CONTINUE;
+    t->done_pending = FALSE;
+    return TSR_TRACK_DONE;
+  }
+  res = handlers[t->state < TSR_TRK_MAX ? t->state : TSR_TRK_IDLE](t, payload_len, head, head_len, error);
+  if (res == TSR_TRACK_DONE && t->continuation) {
+    t->done_pending = TRUE;
+    return TSR_TRACK_CONTINUE;
+  }
+  return res;
 }
 
 gboolean tsr_response_client_frame(TsrResponseTracker *t, guint32 payload_len) {
+  gboolean was_continuation = t->client_continuation;
+  gboolean continues = payload_len == TSR_FRAME_MAX_PAYLOAD;
+
+  t->client_continuation = continues;
   if (t->state == TSR_TRK_INFILE) {
-    if (payload_len != 0) return FALSE;
+    /* The file ends with an empty packet; an empty frame after a full one
+     * only ends a data packet. */
+    if (payload_len != 0 || was_continuation) return FALSE;
     t->state = TSR_TRK_INFILE_RESULT;
     return TRUE;
   }
   if (t->state == TSR_TRK_AUTH_CLIENT) {
-    if (payload_len == TSR_FRAME_MAX_PAYLOAD) return FALSE;
+    if (continues) return FALSE;
     t->state = TSR_TRK_AUTH;
     return TRUE;
   }

@@ -7,7 +7,15 @@
  * its first min(payload_len, TSR_RESPONSE_HEAD) bytes. When it returns
  * TSR_TRACK_WAIT_CLIENT the server waits for the client (LOCAL INFILE data,
  * a step of an authentication exchange): pass every client frame to
- * tsr_response_client_frame() until it returns TRUE. */
+ * tsr_response_client_frame() until it returns TRUE.
+ *
+ * A packet of 0xFFFFFF bytes or more spans several frames: the tracker
+ * classifies a packet by its first frame and lets the continuation frames
+ * through; when the last packet of a response spans frames, DONE comes with
+ * its last frame. MariaDB progress reports (ERR packets with code 0xFFFF,
+ * sent to clients with MARIADB_CLIENT_PROGRESS) do not end a response. Under
+ * MARIADB_CLIENT_CACHE_METADATA a column count packet carries one more byte:
+ * 0 says no column definitions follow. */
 #ifndef TESSERA_MYSQL_RESPONSE_H
 #define TESSERA_MYSQL_RESPONSE_H
 
@@ -58,7 +66,9 @@ typedef struct {
   guint16 status;          /* server status of the last OK/EOF seen */
   guint16 warnings;        /* warnings of the last OK/EOF seen */
   guint32 result_sets;     /* result sets (or OKs) seen so far */
-  gboolean continuation;   /* the previous frame was 0xFFFFFF bytes long */
+  gboolean continuation;   /* the previous server frame was 0xFFFFFF bytes long */
+  gboolean client_continuation; /* the previous client frame was 0xFFFFFF bytes long */
+  gboolean done_pending;   /* the last packet has begun but continues in more frames */
   gboolean error_seen;     /* the response carried an ERR packet */
 } TsrResponseTracker;
 
@@ -82,6 +92,8 @@ TsrTrackResult tsr_response_feed(TsrResponseTracker *t, guint32 payload_len, con
 gboolean tsr_response_client_frame(TsrResponseTracker *t, guint32 payload_len);
 
 /* Returns TRUE when the whole response has been seen. */
-static inline gboolean tsr_response_done(const TsrResponseTracker *t) { return t->state == TSR_TRK_DONE; }
+static inline gboolean tsr_response_done(const TsrResponseTracker *t) {
+  return t->state == TSR_TRK_DONE && !t->done_pending;
+}
 
 #endif
