@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""tessera's command line, as MySQL Proxy users write it: options, config files, daemon mode."""
+
+import os
+import signal
+import subprocess
+import time
+
+import harness
+import mariadb_fixture
+
+
+def run_tessera(*args, timeout=15):
+    return subprocess.run([harness.tessera_binary()] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+@harness.needs_proxy
+class CommandLineTest(harness.ProxyTestCase):
+    SHARED_PROXY = False
+
+    def setUp(self):
+        self.backend = harness.backends()[0]
+        self.workdir = harness.scratch_dir()
+
+    def assert_served_on(self, port):
+        with harness.pymysql_connect(port) as conn, conn.cursor() as cur:
+            cur.execute("SELECT @@port")
+            self.assertEqual(cur.fetchone(), (self.backend.port,))
+
+    def test_version(self):
+        out = run_tessera("--version")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout, r"^tessera \d+\.\d+\.\d+")
+
+    def test_help_lists_options(self):
+        out = run_tessera("--help")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        for option in ("--defaults-file", "--event-threads", "--daemon", "--log-level"):
+            self.assertIn(option, out.stdout)
+
+    def test_unknown_option_is_refused(self):
+        out = run_tessera("--no-such-option")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("no-such-option", out.stderr)
+
+    def test_bad_timeout_is_refused(self):
+        out = run_tessera("--proxy-backend-addresses=" + self.backend.address,
+                          "--proxy-address=127.0.0.1:%d" % mariadb_fixture.free_port(),
+                          "--proxy-connect-timeout=-1")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("proxy-connect-timeout", out.stderr)
+
+    def test_short_options_and_event_threads(self):
+        for threads in ("1", "4"):
+            proxy = self.start_proxy([self.backend.address], ["--event-threads=" + threads])
+            self.assert_served_on(proxy.port)
+            harness.assert_clean_exit(proxy)
+        port = mariadb_fixture.free_port()
+        proxy = harness.Tessera([], ["-P", "127.0.0.1:%d" % port, "-b", self.backend.address],
+                                port=port).start()
+        self.addCleanup(harness.assert_clean_exit, proxy)
+        self.assert_served_on(proxy.port)
+
+    def test_unix_socket_backend(self):
+        proxy = self.start_proxy([self.backend.socket])
+        self.assert_served_on(proxy.port)
+
+    def test_log_file_receives_lines(self):
+        proxy = self.start_proxy([self.backend.address], ["--log-level=debug"])
+        self.assert_served_on(proxy.port)
+        wait_for(lambda: os.path.exists(proxy.log_path) and os.path.getsize(proxy.log_path) > 0,
+                 5, "a line in the log file")
+
+    def defaults_file_serves(self, group):
+        port = mariadb_fixture.free_port()
+        path = os.path.join(self.workdir, group + ".cnf")
+        with open(path, "w") as f:
+            f.write("[%s]\nproxy-address = 127.0.0.1:%d\nproxy-backend-addresses = %s\n"
+                    "log-level = info\nlog-file = %s\n"
+                    % (group, port, self.backend.address, os.path.join(self.workdir, group + ".log")))
+        os.chmod(path, 0o600)
+        proxy = harness.Tessera([], ["--defaults-file=" + path], port=port).start()
+        self.addCleanup(harness.assert_clean_exit, proxy)
+        self.assert_served_on(port)
+
+    def test_defaults_file_mysql_proxy_group(self):
+        self.defaults_file_serves("mysql-proxy")
+
+    def test_defaults_file_tessera_group(self):
+        self.defaults_file_serves("tessera")
+
+    def test_daemon_with_pid_file(self):
+        port = mariadb_fixture.free_port()
+        pid_file = os.path.join(self.workdir, "tessera.pid")
+        out = run_tessera("--daemon", "--pid-file=" + pid_file,
+                          "--proxy-address=127.0.0.1:%d" % port,
+                          "--proxy-backend-addresses=" + self.backend.address,
+                          "--log-file=" + os.path.join(self.workdir, "daemon.log"))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        wait_for(lambda: os.path.exists(pid_file) and open(pid_file).read().strip(), 10,
+                 "the pid file")
+        pid = int(open(pid_file).read().strip())
+        self.addCleanup(mariadb_fixture.stop_pid, pid)
+        self.assertTrue(mariadb_fixture.pid_is_running(pid))
+        wait_for(lambda: harness.is_listening(port), 10, "the daemon to listen")
+        self.assert_served_on(port)
+        os.kill(pid, signal.SIGTERM)
+        self.assertTrue(mariadb_fixture.wait_for_exit(pid, 30), "the daemon ignored SIGTERM")
+
+
+if __name__ == "__main__":
+    harness.main()
