@@ -12,7 +12,7 @@ proxy, local_infile on, and these accounts:
 
 Command line:
     mariadb_fixture.py start --count N --dir DIR --env-file FILE
-    mariadb_fixture.py stop --env-file FILE
+    mariadb_fixture.py stop --env-file FILE [--dir DIR]
 
 The env file holds KEY=VALUE lines (shell- and Python-readable):
     TESSERA_MARIADB_COUNT=N
@@ -23,6 +23,7 @@ From Python, start_server(dir) gives one more server that a test owns (to kill i
 """
 
 import argparse
+import glob
 import os
 import resource
 import shutil
@@ -274,13 +275,34 @@ def command_start(args):
     write_env(args.env_file, base_dir, servers)
 
 
+def stop_leftovers(base_dir):
+    """Stop servers a test started under base_dir and could not stop (their pid files)."""
+    for pid_file in glob.glob(os.path.join(base_dir, "**", "mysqld.pid"), recursive=True):
+        try:
+            with open(pid_file) as f:
+                pid = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        if pid_is_running(pid) and is_mariadbd(pid):
+            stop_pid(pid)
+
+
+def is_mariadbd(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip() in ("mariadbd", "mysqld")
+    except OSError:
+        return False
+
+
 def command_stop(args):
-    if not os.path.exists(args.env_file):
-        return
-    env = read_env(args.env_file)
-    for server in servers_from_env(env):
-        server.stop()
-    os.remove(args.env_file)
+    if os.path.exists(args.env_file):
+        env = read_env(args.env_file)
+        for server in servers_from_env(env):
+            server.stop()
+        os.remove(args.env_file)
+    if args.dir:
+        stop_leftovers(args.dir)
 
 
 def main():
@@ -292,6 +314,7 @@ def main():
     start.add_argument("--env-file", required=True)
     stop = sub.add_parser("stop", help="stop the servers an env file lists")
     stop.add_argument("--env-file", required=True)
+    stop.add_argument("--dir", help="also stop any other server whose datadir is under DIR")
     args = parser.parse_args()
     try:
         {"start": command_start, "stop": command_stop}[args.command](args)
