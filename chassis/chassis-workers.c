@@ -17,9 +17,12 @@ struct TsrWorkers {
   Worker *workers;
   guint count;
   gboolean running;
+  GMutex lock;          /* guards pending */
+  GHashTable *pending;  /* Calls scheduled, not run yet (freed if never run) */
 };
 
 typedef struct {
+  TsrWorkers *workers;
   void (*fn)(gpointer data);
   gpointer data;
 } Call;
@@ -46,6 +49,8 @@ TsrWorkers *tsr_workers_new(guint count, GError **error) {
   if (!tsr_workers_init_threading(error))
     return NULL;
   w = g_new0(TsrWorkers, 1);
+  g_mutex_init(&w->lock);
+  w->pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
   w->count = count;
   w->workers = g_new0(Worker, count);
   for (guint i = 0; i < count; i++) {
@@ -66,6 +71,8 @@ void tsr_workers_free(TsrWorkers *w) {
   tsr_workers_stop(w);
   for (guint i = 0; i < w->count; i++)
     g_clear_pointer(&w->workers[i].base, event_base_free);
+  g_hash_table_unref(w->pending); /* frees the calls that never ran */
+  g_mutex_clear(&w->lock);
   g_free(w->workers);
   g_free(w);
 }
@@ -130,6 +137,9 @@ void tsr_workers_stop(TsrWorkers *w) {
 static void run_call(evutil_socket_t fd, short what, void *arg) {
   Call *call = arg;
 
+  g_mutex_lock(&call->workers->lock);
+  g_hash_table_steal(call->workers->pending, call);
+  g_mutex_unlock(&call->workers->lock);
   call->fn(call->data);
   g_free(call);
 }
@@ -140,10 +150,16 @@ gboolean tsr_workers_run_on(TsrWorkers *w, guint i, void (*fn)(gpointer data), g
 
   g_return_val_if_fail(i < w->count && fn != NULL, FALSE);
   call = g_new(Call, 1);
+  call->workers = w;
   call->fn = fn;
   call->data = data;
+  g_mutex_lock(&w->lock);
+  g_hash_table_add(w->pending, call);
+  g_mutex_unlock(&w->lock);
   if (event_base_once(w->workers[i].base, -1, EV_TIMEOUT, run_call, call, &now) != 0) {
-    g_free(call);
+    g_mutex_lock(&w->lock);
+    g_hash_table_remove(w->pending, call);
+    g_mutex_unlock(&w->lock);
     return FALSE;
   }
   return TRUE;

@@ -37,7 +37,8 @@ gboolean tsr_workers_start(TsrWorkers *workers, GError **error);
 void tsr_workers_stop(TsrWorkers *workers);
 
 /* Runs fn(data) on worker i's thread from its loop. Returns FALSE if it
- * could not be scheduled. Callable from any thread. */
+ * could not be scheduled. Callable from any thread. A call whose loop has
+ * ended (or never ran) is dropped by tsr_workers_free(). */
 gboolean tsr_workers_run_on(TsrWorkers *workers, guint i, void (*fn)(gpointer data), gpointer data);
 
 #endif
