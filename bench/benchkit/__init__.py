@@ -1,0 +1,1 @@
+"""Helpers for bench/run: servers to start, targets to measure, sub-benchmarks."""

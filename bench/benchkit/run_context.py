@@ -1,0 +1,34 @@
+"""What one bench/run invocation shares between its sub-benchmarks."""
+
+import sys
+
+
+class Run:
+    def __init__(self, options, workdir):
+        self.options = options
+        self.workdir = workdir
+        self.mariadb = None
+        self.tessera_executable = None
+        self.skipped = {}          # target name -> why it is left out
+        self.errors = []
+        self.metrics = {}          # target name -> {metric: value}
+        self.max_other_load = 0.0  # % of all CPUs used by others while measuring
+
+    def error(self, message):
+        """Something went wrong in a measurement: shown now and again at the end."""
+        self.errors.append(message)
+        print(f"!! {message}", file=sys.stderr, flush=True)
+
+    def skip(self, target, reason):
+        self.skipped[target] = reason
+        print(f"-- {target} left out: {reason}", flush=True)
+
+    def record(self, target, metric, value):
+        self.metrics.setdefault(target, {})[metric] = value
+
+    def record_load(self, percent):
+        if percent is not None:
+            self.max_other_load = max(self.max_other_load, percent)
+
+    def metric(self, target, metric):
+        return self.metrics.get(target, {}).get(metric)
