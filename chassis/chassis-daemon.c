@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -32,7 +33,10 @@ G_GNUC_NORETURN static void wait_for_report(int fd) {
   g_autoptr(GByteArray) report = g_byte_array_new();
   guint8 buf[512];
   ssize_t n = 0;
+  sigset_t all;
 
+  sigfillset(&all);
+  sigprocmask(SIG_UNBLOCK, &all, NULL); /* Ctrl-C ends the wait */
   while ((n = read(fd, buf, sizeof buf)) != 0) {
     if (n < 0 && errno == EINTR)
       continue;

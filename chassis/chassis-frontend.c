@@ -166,6 +166,7 @@ int tsr_chassis_main(int argc, char **argv, const TsrPlugin *const *builtins) {
   g_autoptr(GError) error = NULL;
   int code = 0;
 
+  tsr_chassis_block_signals();
   g_set_prgname("tessera");
   tsr_log_init();
   signal(SIGPIPE, SIG_IGN);

@@ -61,11 +61,11 @@ gboolean tsr_chassis_options_bootstrap(TsrChassisOptions *opts, int argc, char *
 gboolean tsr_chassis_options_parse(TsrOptionSet *set, const char *defaults_file, int argc, char **argv,
                                    GError **error);
 
-/* Fills in the defaults (plugins, plugin dir, threads, log level), splits
- * nothing further, checks values that GLib cannot (the log level, option
- * combinations) and makes the paths absolute against the current directory
- * (after chdir to --basedir, which must be absolute). Returns FALSE with
- * *error set. */
+/* Fills in the defaults (plugins, plugin dir, threads, log level), checks
+ * what the parser cannot (the log level, option combinations, --basedir
+ * being absolute) and makes the plugin dir, pid file and log file absolute
+ * against --basedir, or the current directory without it. Returns FALSE
+ * with *error set. */
 gboolean tsr_chassis_options_resolve(TsrChassisOptions *opts, GError **error);
 
 /* Returns the --version text: "tessera <version>" and the library versions,

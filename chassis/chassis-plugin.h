@@ -7,7 +7,8 @@
  * The chassis refuses a module whose abi_version differs from
  * TSR_PLUGIN_ABI_VERSION. Call order, all on the main thread:
  *   create -> options (added to the command line and config file parser)
- *   -> configure (after parsing) -> start (before worker loops run)
+ *   -> configure (after parsing, before --daemon/--keepalive fork)
+ *   -> start (in the final process, before worker loops run)
  *   ... -> stop (on SIGTERM/SIGINT: stop accepting) -> active_count polled
  *   until 0 or the shutdown timeout -> destroy (after worker loops ended). */
 #ifndef TESSERA_CHASSIS_PLUGIN_H

@@ -92,7 +92,22 @@ gboolean tsr_chassis_configure(TsrChassis *c, GError **error) {
 
 static void on_signal(evutil_socket_t signo, short what, void *arg);
 
+static void handled_signal_set(sigset_t *set) {
+  sigemptyset(set);
+  for (gsize i = 0; i < G_N_ELEMENTS(handled_signals); i++)
+    sigaddset(set, handled_signals[i]);
+}
+
+void tsr_chassis_block_signals(void) {
+  sigset_t set;
+
+  handled_signal_set(&set);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 static gboolean create_bases(TsrChassis *c, GError **error) {
+  sigset_t set;
+
   if (!tsr_workers_init_threading(error))
     return FALSE;
   c->main_base = event_base_new();
@@ -111,6 +126,10 @@ static gboolean create_bases(TsrChassis *c, GError **error) {
       return FALSE;
     }
   }
+  /* The events catch them now; one that came early is delivered here and
+   * handled when the main loop runs. */
+  handled_signal_set(&set);
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
   return TRUE;
 }
 

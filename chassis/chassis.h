@@ -16,6 +16,12 @@
 
 #include "chassis/chassis-plugin.h"
 
+/* Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and the
+ * threads and processes it makes) until tsr_chassis_start() is ready to
+ * handle them: a signal that comes early waits instead of killing the
+ * process before it can stop gracefully. Call first thing in main. */
+void tsr_chassis_block_signals(void);
+
 /* Returns a new chassis for `plugins` (a GPtrArray of TsrPluginInstance from
  * tsr_plugins_load(), taken), `workers` (>= 1) worker threads and a
  * shutdown wait of at most shutdown_timeout seconds. No event base exists
@@ -29,8 +35,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TsrChassis, tsr_chassis_free)
 /* Calls every plugin's configure(). Returns FALSE with *error set (its
  * message prefixed with the plugin's name) if one refuses. */
 gboolean tsr_chassis_configure(TsrChassis *chassis, GError **error);
-/* Creates the main and worker event bases, installs the signal events and
- * calls every plugin's start(). Returns FALSE with *error set if one fails
+/* Creates the main and worker event bases, installs the signal events
+ * (and unblocks those signals) and calls every plugin's start(). Returns FALSE with *error set if one fails
  * (the plugins started before it are stopped again). */
 gboolean tsr_chassis_start(TsrChassis *chassis, GError **error);
 /* Starts the worker threads and runs the main loop until a graceful stop

@@ -268,7 +268,7 @@ def keepalive_restarts_a_crashed_child():
     env = dict(os.environ)
     env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":handle_segv=0"
     rc, out, err = run(PLUGIN + ["--daemon", "--keepalive", "--pid-file=" + tmp.pid, "--log-file=" + tmp.log,
-                                 "--log-level=message"], env=env)
+                                 "--log-level=message", "--event-threads=2"], env=env)
     assert rc == 0 and err == "", (rc, err)
     supervisor = int(read(tmp.pid))
     first = wait_for(lambda: children_started(read(tmp.log)), what="first child")[0]
@@ -277,7 +277,7 @@ def keepalive_restarts_a_crashed_child():
     second = wait_for(lambda: children_started(read(tmp.log))[1:], what="second child")[0]
     assert second != first and alive(second) and alive(supervisor)
     assert log_has(tmp.log, "keepalive: child %d died from SIGSEGV" % first), read(tmp.log)
-    wait_for(lambda: log_has(tmp.log, "says hello", 2), what="hello from the new child")
+    wait_for(lambda: log_has(tmp.log, "says hello", 4), what="hello from the new child's 2 workers")
     os.kill(supervisor, signal.SIGTERM)
     wait_gone(supervisor)
     wait_gone(second)
