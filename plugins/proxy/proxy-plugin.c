@@ -45,19 +45,19 @@ static const GOptionEntry *proxy_options(gpointer state) {
   ProxyPlugin *p = state;
   const GOptionEntry entries[] = {
     {"proxy-address", 'P', 0, G_OPTION_ARG_STRING, &p->address,
-     "listening address:port of the proxy (default: " DEFAULT_PROXY_ADDRESS ")", "<host:port>"},
+     "Listening address:port of the proxy (default: " DEFAULT_PROXY_ADDRESS ")", "<host:port>"},
     {"proxy-backend-addresses", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &p->backend_addresses,
-     "address:port or socket path of a read-write MySQL server, repeatable (default: " DEFAULT_BACKEND ")",
+     "Address:port or socket path of a read-write MySQL server, repeatable (default: " DEFAULT_BACKEND ")",
      "<host:port>"},
     {"proxy-read-only-backend-addresses", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &p->ro_backend_addresses,
-     "address:port or socket path of a read-only MySQL server, repeatable", "<host:port>"},
+     "Address:port or socket path of a read-only MySQL server, repeatable", "<host:port>"},
     {"proxy-lua-script", 's', 0, G_OPTION_ARG_FILENAME, &p->lua_script, "Lua script to load", "<file>"},
     {"proxy-connect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &p->connect_timeout,
-     "seconds to wait for a backend connect (default: 2.0)", "<seconds>"},
+     "Seconds to wait for a backend connect (default: 2.0)", "<seconds>"},
     {"proxy-read-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &p->read_timeout,
-     "seconds a client may stay silent before it is disconnected (default: 28800)", "<seconds>"},
+     "Seconds a client may stay silent before it is disconnected (default: 28800)", "<seconds>"},
     {"proxy-write-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &p->write_timeout,
-     "seconds a peer may refuse data before it is disconnected (default: 28800)", "<seconds>"},
+     "Seconds a peer may refuse data before it is disconnected (default: 28800)", "<seconds>"},
     {NULL},
   };
   p->entries = g_memdup2(entries, sizeof entries);
