@@ -1,0 +1,303 @@
+/* sql-token-ids.h: the token ids of the SQL lexer.
+ *
+ * The ids, their order and their names are those of MySQL Proxy 0.8's
+ * tokenizer (lib/sql-tokenizer.h), so that Lua scripts comparing
+ * token.token_id or token.token_name keep working: TSR_TK_SQL_SELECT is
+ * named "TK_SQL_SELECT" and has the same number. One TK_SQL_<WORD> exists
+ * per word of 0.8's keyword list (MySQL 5.1's reserved words and a few
+ * more); other words (BEGIN, COMMIT, COUNT, ...) are TK_LITERAL as in 0.8.
+ *
+ * The ids after TSR_TK_COMMENT_MYSQL are tessera's additions, for what 0.8
+ * returned as TK_UNKNOWN or split in two: `?`, `<=>`, `<<`, `>>`, `%`, `!`
+ * and `~`. */
+#ifndef TESSERA_SQL_TOKEN_IDS_H
+#define TESSERA_SQL_TOKEN_IDS_H
+
+/* X(NAME) for every token, in id order; the C constant is TSR_TK_NAME and
+ * the name string "TK_NAME". */
+#define TSR_SQL_TOKEN_LIST(X) \
+  X(UNKNOWN) \
+  X(LE) \
+  X(GE) \
+  X(LT) \
+  X(GT) \
+  X(EQ) \
+  X(NE) \
+  X(STRING) \
+  X(COMMENT) \
+  X(LITERAL) \
+  X(FUNCTION) \
+  X(INTEGER) \
+  X(FLOAT) \
+  X(DOT) \
+  X(COMMA) \
+  X(ASSIGN) \
+  X(OBRACE) \
+  X(CBRACE) \
+  X(SEMICOLON) \
+  X(STAR) \
+  X(PLUS) \
+  X(MINUS) \
+  X(DIV) \
+  X(BITWISE_AND) \
+  X(BITWISE_OR) \
+  X(BITWISE_XOR) \
+  X(LOGICAL_AND) \
+  X(LOGICAL_OR) \
+  X(SQL_ACCESSIBLE) \
+  X(SQL_ACTION) \
+  X(SQL_ADD) \
+  X(SQL_ALL) \
+  X(SQL_ALTER) \
+  X(SQL_ANALYZE) \
+  X(SQL_AND) \
+  X(SQL_AS) \
+  X(SQL_ASC) \
+  X(SQL_ASENSITIVE) \
+  X(SQL_BEFORE) \
+  X(SQL_BETWEEN) \
+  X(SQL_BIGINT) \
+  X(SQL_BINARY) \
+  X(SQL_BIT) \
+  X(SQL_BLOB) \
+  X(SQL_BOTH) \
+  X(SQL_BY) \
+  X(SQL_CALL) \
+  X(SQL_CASCADE) \
+  X(SQL_CASE) \
+  X(SQL_CHANGE) \
+  X(SQL_CHAR) \
+  X(SQL_CHARACTER) \
+  X(SQL_CHECK) \
+  X(SQL_COLLATE) \
+  X(SQL_COLUMN) \
+  X(SQL_CONDITION) \
+  X(SQL_CONSTRAINT) \
+  X(SQL_CONTINUE) \
+  X(SQL_CONVERT) \
+  X(SQL_CREATE) \
+  X(SQL_CROSS) \
+  X(SQL_CURRENT_DATE) \
+  X(SQL_CURRENT_TIME) \
+  X(SQL_CURRENT_TIMESTAMP) \
+  X(SQL_CURRENT_USER) \
+  X(SQL_CURSOR) \
+  X(SQL_DATABASE) \
+  X(SQL_DATABASES) \
+  X(SQL_DATE) \
+  X(SQL_DAY_HOUR) \
+  X(SQL_DAY_MICROSECOND) \
+  X(SQL_DAY_MINUTE) \
+  X(SQL_DAY_SECOND) \
+  X(SQL_DEC) \
+  X(SQL_DECIMAL) \
+  X(SQL_DECLARE) \
+  X(SQL_DEFAULT) \
+  X(SQL_DELAYED) \
+  X(SQL_DELETE) \
+  X(SQL_DESC) \
+  X(SQL_DESCRIBE) \
+  X(SQL_DETERMINISTIC) \
+  X(SQL_DISTINCT) \
+  X(SQL_DISTINCTROW) \
+  X(SQL_DIV) \
+  X(SQL_DOUBLE) \
+  X(SQL_DROP) \
+  X(SQL_DUAL) \
+  X(SQL_EACH) \
+  X(SQL_ELSE) \
+  X(SQL_ELSEIF) \
+  X(SQL_ENCLOSED) \
+  X(SQL_ENUM) \
+  X(SQL_ESCAPED) \
+  X(SQL_EXISTS) \
+  X(SQL_EXIT) \
+  X(SQL_EXPLAIN) \
+  X(SQL_FALSE) \
+  X(SQL_FETCH) \
+  X(SQL_FLOAT) \
+  X(SQL_FLOAT4) \
+  X(SQL_FLOAT8) \
+  X(SQL_FOR) \
+  X(SQL_FORCE) \
+  X(SQL_FOREIGN) \
+  X(SQL_FROM) \
+  X(SQL_FULLTEXT) \
+  X(SQL_GRANT) \
+  X(SQL_GROUP) \
+  X(SQL_HAVING) \
+  X(SQL_HIGH_PRIORITY) \
+  X(SQL_HOUR_MICROSECOND) \
+  X(SQL_HOUR_MINUTE) \
+  X(SQL_HOUR_SECOND) \
+  X(SQL_IF) \
+  X(SQL_IGNORE) \
+  X(SQL_IN) \
+  X(SQL_INDEX) \
+  X(SQL_INFILE) \
+  X(SQL_INNER) \
+  X(SQL_INOUT) \
+  X(SQL_INSENSITIVE) \
+  X(SQL_INSERT) \
+  X(SQL_INT) \
+  X(SQL_INT1) \
+  X(SQL_INT2) \
+  X(SQL_INT3) \
+  X(SQL_INT4) \
+  X(SQL_INT8) \
+  X(SQL_INTEGER) \
+  X(SQL_INTERVAL) \
+  X(SQL_INTO) \
+  X(SQL_IS) \
+  X(SQL_ITERATE) \
+  X(SQL_JOIN) \
+  X(SQL_KEY) \
+  X(SQL_KEYS) \
+  X(SQL_KILL) \
+  X(SQL_LEADING) \
+  X(SQL_LEAVE) \
+  X(SQL_LEFT) \
+  X(SQL_LIKE) \
+  X(SQL_LIMIT) \
+  X(SQL_LINEAR) \
+  X(SQL_LINES) \
+  X(SQL_LOAD) \
+  X(SQL_LOCALTIME) \
+  X(SQL_LOCALTIMESTAMP) \
+  X(SQL_LOCK) \
+  X(SQL_LONG) \
+  X(SQL_LONGBLOB) \
+  X(SQL_LONGTEXT) \
+  X(SQL_LOOP) \
+  X(SQL_LOW_PRIORITY) \
+  X(SQL_MASTER_SSL_VERIFY_SERVER_CERT) \
+  X(SQL_MATCH) \
+  X(SQL_MEDIUMBLOB) \
+  X(SQL_MEDIUMINT) \
+  X(SQL_MEDIUMTEXT) \
+  X(SQL_MIDDLEINT) \
+  X(SQL_MINUTE_MICROSECOND) \
+  X(SQL_MINUTE_SECOND) \
+  X(SQL_MOD) \
+  X(SQL_MODIFIES) \
+  X(SQL_NATURAL) \
+  X(SQL_NO) \
+  X(SQL_NOT) \
+  X(SQL_NO_WRITE_TO_BINLOG) \
+  X(SQL_NULL) \
+  X(SQL_NUMERIC) \
+  X(SQL_ON) \
+  X(SQL_OPTIMIZE) \
+  X(SQL_OPTION) \
+  X(SQL_OPTIONALLY) \
+  X(SQL_OR) \
+  X(SQL_ORDER) \
+  X(SQL_OUT) \
+  X(SQL_OUTER) \
+  X(SQL_OUTFILE) \
+  X(SQL_PRECISION) \
+  X(SQL_PRIMARY) \
+  X(SQL_PROCEDURE) \
+  X(SQL_PURGE) \
+  X(SQL_RANGE) \
+  X(SQL_READ) \
+  X(SQL_READ_ONLY) \
+  X(SQL_READS) \
+  X(SQL_READ_WRITE) \
+  X(SQL_REAL) \
+  X(SQL_REFERENCES) \
+  X(SQL_REGEXP) \
+  X(SQL_RELEASE) \
+  X(SQL_RENAME) \
+  X(SQL_REPEAT) \
+  X(SQL_REPLACE) \
+  X(SQL_REQUIRE) \
+  X(SQL_RESTRICT) \
+  X(SQL_RETURN) \
+  X(SQL_REVOKE) \
+  X(SQL_RIGHT) \
+  X(SQL_RLIKE) \
+  X(SQL_SCHEMA) \
+  X(SQL_SCHEMAS) \
+  X(SQL_SECOND_MICROSECOND) \
+  X(SQL_SELECT) \
+  X(SQL_SENSITIVE) \
+  X(SQL_SEPARATOR) \
+  X(SQL_SET) \
+  X(SQL_SHOW) \
+  X(SQL_SMALLINT) \
+  X(SQL_SPATIAL) \
+  X(SQL_SPECIFIC) \
+  X(SQL_SQL) \
+  X(SQL_SQL_BIG_RESULT) \
+  X(SQL_SQL_CALC_FOUND_ROWS) \
+  X(SQL_SQLEXCEPTION) \
+  X(SQL_SQL_SMALL_RESULT) \
+  X(SQL_SQLSTATE) \
+  X(SQL_SQLWARNING) \
+  X(SQL_SSL) \
+  X(SQL_STARTING) \
+  X(SQL_STRAIGHT_JOIN) \
+  X(SQL_TABLE) \
+  X(SQL_TERMINATED) \
+  X(SQL_TEXT) \
+  X(SQL_THEN) \
+  X(SQL_TIME) \
+  X(SQL_TIMESTAMP) \
+  X(SQL_TINYBLOB) \
+  X(SQL_TINYINT) \
+  X(SQL_TINYTEXT) \
+  X(SQL_TO) \
+  X(SQL_TRAILING) \
+  X(SQL_TRIGGER) \
+  X(SQL_TRUE) \
+  X(SQL_UNDO) \
+  X(SQL_UNION) \
+  X(SQL_UNIQUE) \
+  X(SQL_UNLOCK) \
+  X(SQL_UNSIGNED) \
+  X(SQL_UPDATE) \
+  X(SQL_USAGE) \
+  X(SQL_USE) \
+  X(SQL_USING) \
+  X(SQL_UTC_DATE) \
+  X(SQL_UTC_TIME) \
+  X(SQL_UTC_TIMESTAMP) \
+  X(SQL_VALUES) \
+  X(SQL_VARBINARY) \
+  X(SQL_VARCHAR) \
+  X(SQL_VARCHARACTER) \
+  X(SQL_VARYING) \
+  X(SQL_WHEN) \
+  X(SQL_WHERE) \
+  X(SQL_WHILE) \
+  X(SQL_WITH) \
+  X(SQL_WRITE) \
+  X(SQL_X509) \
+  X(SQL_XOR) \
+  X(SQL_YEAR_MONTH) \
+  X(SQL_ZEROFILL) \
+  X(COMMENT_MYSQL) \
+  X(PLACEHOLDER) \
+  X(NULLSAFE_EQ) \
+  X(SHIFT_LEFT) \
+  X(SHIFT_RIGHT) \
+  X(MOD) \
+  X(NOT) \
+  X(BITWISE_NOT)
+
+#define TSR_SQL_TOKEN_ENUM_ITEM(name) TSR_TK_##name,
+typedef enum {
+  TSR_SQL_TOKEN_LIST(TSR_SQL_TOKEN_ENUM_ITEM)
+  TSR_TK_LAST_TOKEN
+} TsrSqlTokenId;
+#undef TSR_SQL_TOKEN_ENUM_ITEM
+
+/* The first and last keyword ids (TK_SQL_ACCESSIBLE .. TK_SQL_ZEROFILL). */
+#define TSR_TK_SQL_FIRST TSR_TK_SQL_ACCESSIBLE
+#define TSR_TK_SQL_LAST TSR_TK_SQL_ZEROFILL
+
+/* TRUE when id is one of the TK_SQL_<KEYWORD> ids. */
+#define TSR_TK_IS_KEYWORD(id) ((id) >= TSR_TK_SQL_FIRST && (id) <= TSR_TK_SQL_LAST)
+
+#endif
