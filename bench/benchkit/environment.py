@@ -27,7 +27,7 @@ def describe(run, repo_dir):
         f"  mariadbd: {_first_line(['mariadbd', '--version'])}",
         f"  haproxy: {_first_line(['haproxy', '-v'])}",
         f"  sysbench: {_first_line(['sysbench', '--version'])}",
-        f"  tessera: {run.tessera_executable or 'not used'}",
+        f"  tessera: {run.tessera_description}",
         f"  proxy threads: {o.proxy_threads} (HAProxy nbthread, tessera --event-threads)",
         f"  targets: {', '.join(o.targets)}; logs in {run.workdir}",
     ]

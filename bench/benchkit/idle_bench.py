@@ -79,6 +79,7 @@ def measure(run, target, count):
     pid, process = _watched_pid(run, target)
     result = Result(target, process)
     _warm_up(target)
+    run.wait_for_quiet()
     _snapshot(result, pid, "before")
     conns = _open_clients(target, count, result)
     _snapshot(result, pid, "logged in")

@@ -61,8 +61,9 @@ def _mib(kib):
     return kib / 1024 if kib is not None else None
 
 
-def _read_into(result, reader, sql, expected_rows, keep, server_pid):
-    meter = procstat.CpuMeter([result.target.pid, server_pid])
+def _read_into(run, result, reader, sql, expected_rows, keep):
+    run.wait_for_quiet()
+    meter = procstat.CpuMeter([result.target.pid, run.mariadb.pid])
     try:
         seconds, nbytes, rows = read_once(reader, result.target, sql)
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
@@ -90,7 +91,7 @@ def measure_all(run, live, reader):
         print(f"large: {'warm-up' if rep == 0 else f'round {rep}'} ...", flush=True)
         for r in results:
             if not r.dead:
-                _read_into(r, reader, sql, o.large_rows, rep > 0, run.mariadb.pid)
+                _read_into(run, r, reader, sql, o.large_rows, rep > 0)
                 _check_alive(run, r)
     for r in results:
         if r.target.pid and not r.dead:

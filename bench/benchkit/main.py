@@ -3,11 +3,12 @@
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 
 from . import (environment, idle_bench, large_result_bench, options, procs, summary,
-               sysbench_bench, tessera, targets)
+               sysbench_bench, targets, tessera_build)
 from .mariadb import MariaDB
 from .run_context import Run
 
@@ -29,13 +30,15 @@ def _prepare_tessera(run):
         return
     if run.options.tessera_executable:
         run.tessera_executable = os.path.abspath(run.options.tessera_executable)
+        run.tessera_description = run.tessera_executable
         return
-    build_dir = run.options.build_dir or os.path.join(REPO_DIR, "build-bench")
+    build_root = run.options.build_dir or os.path.join(REPO_DIR, "build-bench")
     log = os.path.join(run.workdir, "tessera-build.log")
-    print(f"building tessera (release) in {build_dir} ...", flush=True)
+    print(f"building tessera ({run.options.source}, release) in {build_root} ...", flush=True)
     try:
-        run.tessera_executable = tessera.build(REPO_DIR, build_dir, log)
-    except (RuntimeError, OSError) as exc:
+        run.tessera_executable, run.tessera_description = tessera_build.build(
+            REPO_DIR, build_root, run.options.source, log)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
         print(f"{exc}", flush=True)
         run.skip(targets.TESSERA, f"build failed, see {log}")
 

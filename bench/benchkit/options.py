@@ -9,8 +9,11 @@ BENCHMARKS = ("sysbench", "idle", "large")
 
 # Full-run defaults, and what --quick changes for a one-minute smoke run.
 DEFAULTS = dict(seconds=30, rounds=3, warmup=5, threads=16, idle_clients=2000,
-                large_rows=200_000, large_reps=5)
-QUICK = dict(seconds=4, rounds=1, warmup=1, idle_clients=300, large_reps=2)
+                large_rows=200_000, large_reps=5, quiet_wait=10)
+QUICK = dict(seconds=4, rounds=1, warmup=1, idle_clients=300, large_reps=2, quiet_wait=2)
+
+# All waits for a quiet machine together stop after this many seconds in one run.
+QUIET_WAIT_BUDGET = 120
 
 
 def _target_list(text):
@@ -67,8 +70,15 @@ def parser():
                        help="HAProxy nbthread and tessera --event-threads (default: CPU count)")
     setup.add_argument("--tessera", dest="tessera_executable", metavar="PATH",
                        help="use this tessera executable instead of building one")
-    setup.add_argument("--build-dir", metavar="DIR", help="release build directory for tessera "
-                       "(default: build-bench at the repository root)")
+    setup.add_argument("--source", choices=("head", "worktree"), default="head",
+                       help="build tessera from the committed HEAD (default) or from the work "
+                       "tree with its uncommitted changes")
+    setup.add_argument("--build-dir", metavar="DIR", help="where to build tessera (default: "
+                       "build-bench at the repository root)")
+    setup.add_argument("--quiet-wait", type=float, metavar="SECONDS",
+                       help="before each measurement, wait up to this long for the machine to be "
+                       f"nearly idle, at most {QUIET_WAIT_BUDGET} s in all; 0 = don't wait "
+                       + _defaults("quiet_wait"))
     setup.add_argument("--keep", action="store_true",
                        help="keep the temporary directory with all logs and the datadir")
     return p

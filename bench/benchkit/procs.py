@@ -1,6 +1,5 @@
 """Starting, watching and stopping the child processes a benchmark run owns."""
 
-import os
 import resource
 import signal
 import socket
@@ -89,6 +88,3 @@ def run_checked(argv, log_path, timeout=None):
     if rc != 0:
         raise RuntimeError(f"{argv[0]} failed with status {rc}; see {log_path}:\n{tail(log_path)}")
 
-
-def env_without(*names):
-    return {k: v for k, v in os.environ.items() if k not in names}

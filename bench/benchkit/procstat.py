@@ -79,3 +79,18 @@ class CpuMeter:
 
     def seconds(self, pid):
         return self.used.get(pid) if pid else None
+
+
+def wait_for_quiet(max_seconds, threshold_percent=10.0, sample_seconds=0.5, samples_needed=2):
+    """Wait until the whole machine is nearly idle (two samples in a row below threshold)
+    or max_seconds have passed; returns True if it became quiet."""
+    deadline = time.monotonic() + max_seconds
+    quiet_samples = 0
+    while quiet_samples < samples_needed:
+        if time.monotonic() >= deadline:
+            return False
+        busy0 = machine_busy_seconds()
+        time.sleep(sample_seconds)
+        percent = 100 * (machine_busy_seconds() - busy0) / (sample_seconds * os.cpu_count())
+        quiet_samples = quiet_samples + 1 if percent < threshold_percent else 0
+    return True

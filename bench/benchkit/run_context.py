@@ -1,6 +1,10 @@
 """What one bench/run invocation shares between its sub-benchmarks."""
 
 import sys
+import time
+
+from . import procstat
+from .options import QUIET_WAIT_BUDGET
 
 
 class Run:
@@ -9,10 +13,13 @@ class Run:
         self.workdir = workdir
         self.mariadb = None
         self.tessera_executable = None
+        self.tessera_description = "not used"
         self.skipped = {}          # target name -> why it is left out
         self.errors = []
         self.metrics = {}          # target name -> {metric: value}
         self.max_other_load = 0.0  # % of all CPUs used by others while measuring
+        self.busy_waits = 0        # measurements started on a machine that stayed busy
+        self.quiet_budget = QUIET_WAIT_BUDGET
 
     def error(self, message):
         """Something went wrong in a measurement: shown now and again at the end."""
@@ -25,6 +32,16 @@ class Run:
 
     def record(self, target, metric, value):
         self.metrics.setdefault(target, {})[metric] = value
+
+    def wait_for_quiet(self):
+        """Let other work on the machine (and our own servers) calm down before measuring."""
+        wait = min(self.options.quiet_wait, self.quiet_budget)
+        if wait <= 0:
+            return
+        started = time.monotonic()
+        if not procstat.wait_for_quiet(wait):
+            self.busy_waits += 1
+        self.quiet_budget -= time.monotonic() - started
 
     def record_load(self, percent):
         if percent is not None:

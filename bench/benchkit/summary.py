@@ -64,6 +64,9 @@ def report(run):
                  "CPU us/read_only q", "idle KiB/client", "large speed", "large peak MiB"],
                 [_row(run, n) for n in names],
                 [f"  {n} left out: {why}" for n, why in run.skipped.items()])
+    if run.busy_waits:
+        print(f"WARNING: {run.busy_waits} measurements started on a machine that did not "
+              "become quiet in time.")
     if run.max_other_load > NOISY_LOAD_PERCENT:
         print(f"WARNING: other processes used up to {run.max_other_load:.0f}% of the CPUs while "
               "measuring; ratios from this run are not trustworthy.\n")

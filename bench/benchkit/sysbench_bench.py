@@ -48,6 +48,7 @@ def warm_up(run, target, test):
 
 
 def measure_round(run, target, test, seconds):
+    run.wait_for_quiet()
     meter = procstat.CpuMeter([target.pid, run.mariadb.pid])
     output, rc = _sysbench(run, test, target.port, run.options.threads, seconds, "run")
     meter.stop()

@@ -1,20 +1,8 @@
-"""Building tessera (release, own build dir) and running it in front of the MariaDB."""
+"""tessera running in front of the benchmark MariaDB."""
 
 import os
-import shutil
 
 from . import procs
-
-
-def build(source_dir, build_dir, log_path):
-    """Configure build_dir once, then bring the tessera executable up to date."""
-    if not os.path.exists(os.path.join(build_dir, "build.ninja")):
-        if os.path.isdir(os.path.join(build_dir, "meson-logs")):
-            shutil.rmtree(build_dir)  # an earlier configure failed half-way
-        procs.run_checked(["meson", "setup", build_dir, source_dir, "--buildtype=release"],
-                          log_path, timeout=300)
-    procs.run_checked(["ninja", "-C", build_dir, "tessera"], log_path, timeout=900)
-    return os.path.join(build_dir, "tessera")
 
 
 class Tessera:
