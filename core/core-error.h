@@ -34,5 +34,6 @@ GQuark tsr_core_error_quark(void);
 #define TSR_ER_TLS_UNSUPPORTED        9004  /* 08004 the client asked for TLS */
 #define TSR_ER_SHUTTING_DOWN          9005  /* 08S01 tessera is stopping */
 #define TSR_ER_TIMEOUT                9006  /* 08S01 a read or write timeout expired */
+#define TSR_ER_SCRIPT_ERROR           9010  /* HY000 the proxy script failed; the command was not sent */
 
 #endif

@@ -69,14 +69,24 @@ static guint on_command_frame(gpointer owner, const TsrFrameHeader *hdr, const g
   cmd = head[0];
   tsr_session_set_busy(s, TRUE);
   if (!command_is_relayed(cmd)) return refuse_command(s, cmd, continues);
-  s->command = cmd;
+  tsr_command_begin(s, cmd);
   s->command_continues = continues;
-  tsr_response_start(&s->tracker, cmd, s->capabilities);
   return TSR_PUMP_MOVE | (continues ? 0 : TSR_PUMP_STOP);
 }
 
-/* The command has been sent (or refused): decide what comes next. */
-static TsrStep after_command(TsrSession *s) {
+void tsr_command_begin(TsrSession *s, guint8 cmd) {
+  s->command = cmd;
+  tsr_response_start(&s->tracker, cmd, s->capabilities);
+}
+
+/* Answers a command that is not relayed (the ERR is already queued). */
+gboolean tsr_command_refused(TsrSession *s, guint8 cmd) {
+  if (command_is_relayed(cmd)) return FALSE;
+  refuse_command(s, cmd, FALSE);
+  return TRUE;
+}
+
+TsrStep tsr_command_sent(TsrSession *s) {
   if (!command_is_relayed(s->command)) {
     tsr_session_set_busy(s, FALSE);
     return TSR_STEP_NEXT;
@@ -99,6 +109,10 @@ static TsrStep after_command(TsrSession *s) {
 TsrStep tsr_state_read_query(TsrSession *s) {
   TsrPumpResult r;
   if (s->close_when_idle && !s->busy && tsr_pump_at_boundary(&s->up)) return TSR_STEP_CLOSE;
+  if (tsr_pump_at_boundary(&s->up) && !s->command_continues && tsr_session_has_hook(s, TSR_HOOK_READ_QUERY)) {
+    int step = tsr_query_read_with_hook(s);
+    if (step >= 0) return (TsrStep)step;
+  }
   r = tsr_pump_run(&s->up, s->client.in, s->server->conn.out, 1, on_command_frame, s);
   switch (r) {
   case TSR_PUMP_NEED_MORE:
@@ -107,7 +121,7 @@ TsrStep tsr_state_read_query(TsrSession *s) {
     return TSR_STEP_NEXT; /* on_command_frame moved the session to CLOSING */
   case TSR_PUMP_STOPPED:
   default:
-    return after_command(s);
+    return tsr_command_sent(s);
   }
 }
 
@@ -117,6 +131,7 @@ static guint on_response_frame(gpointer owner, const TsrFrameHeader *hdr, const 
   g_autoptr(GError) error = NULL;
   TsrTrackResult r = tsr_response_feed(&s->tracker, hdr->payload_len, head, head_len, &error);
   s->client_seq = hdr->seq;
+  if (s->current && !s->current->first_at) s->current->first_at = g_get_monotonic_time();
   switch (r) {
   case TSR_TRACK_CONTINUE:
     return TSR_PUMP_MOVE;
@@ -140,6 +155,7 @@ static guint on_client_turn_frame(gpointer owner, const TsrFrameHeader *hdr, con
 
 /* The whole response has been relayed. */
 static TsrStep response_done(TsrSession *s) {
+  if (s->current) return tsr_query_injection_done(s);
   tsr_session_set_busy(s, FALSE);
   if (s->tracker.command == TSR_RESPONSE_AUTH && s->tracker.error_seen) {
     tsr_session_set_state(s, TSR_SESSION_CLOSING);
@@ -147,6 +163,21 @@ static TsrStep response_done(TsrSession *s) {
   }
   tsr_session_set_state(s, TSR_SESSION_READ_QUERY);
   return TSR_STEP_NEXT;
+}
+
+/* Where the response goes: the client, or the buffer of an injection whose
+ * result a script will look at. */
+static struct evbuffer *response_destination(TsrSession *s) {
+  return s->current && !s->current->streamed ? s->current->result : s->client.out;
+}
+
+/* Turns a buffered injection into a streamed one (a LOCAL INFILE request
+ * or an authentication step needs the client). */
+static void stream_buffered_injection(TsrSession *s) {
+  if (!s->current || s->current->streamed) return;
+  evbuffer_add_buffer(s->client.out, s->current->result);
+  s->current->streamed = TRUE;
+  s->answered = TRUE;
 }
 
 TsrStep tsr_state_relay(TsrSession *s) {
@@ -158,10 +189,11 @@ TsrStep tsr_state_relay(TsrSession *s) {
       s->client_turn = 0;
       continue;
     }
-    r = tsr_pump_run(&s->down, s->server->conn.in, s->client.out, TSR_RESPONSE_HEAD, on_response_frame, s);
+    r = tsr_pump_run(&s->down, s->server->conn.in, response_destination(s), TSR_RESPONSE_HEAD, on_response_frame, s);
     if (r == TSR_PUMP_NEED_MORE) return TSR_STEP_WAIT;
     if (r == TSR_PUMP_FAILED) return tsr_session_server_lost(s, "the backend broke the protocol");
     if (tsr_response_done(&s->tracker)) return response_done(s);
+    stream_buffered_injection(s); /* the client must see what it is asked for */
     s->client_turn = 1;
   }
 }

@@ -57,6 +57,14 @@ struct TsrSession {
   guint8 quit : 1;                /* the client sent COM_QUIT */
   char *username;
   char *default_db;
+  /* Scripting (see session-hooks.h). */
+  gpointer hook_state;            /* what hooks->open returned */
+  GQueue queries;                 /* of TsrInjection*, waiting to be sent */
+  TsrInjection *current;          /* the injection being answered, or NULL */
+  GByteArray *response;           /* frames a hook built for the client */
+  guint8 response_seq;            /* sequence id of the next frame of `response` */
+  gboolean answered;              /* the client has its result for this command */
+  gint preferred_backend;         /* connect_server's choice, -1: none */
 };
 
 /* session.c */
@@ -78,7 +86,30 @@ void tsr_session_on_server_io(TsrConn *c, TsrIoEvent what, gpointer owner);
 TsrStep tsr_state_read_handshake(TsrSession *s);
 TsrStep tsr_state_read_auth(TsrSession *s);
 
+/* session-query.c */
+/* Returns TRUE when the owner's hooks exist and the script has hook `id`. */
+gboolean tsr_session_has_hook(TsrSession *s, TsrHookId id);
+/* READ_QUERY with a read_query hook: returns the step, or -1 to let the
+ * streaming path handle the command (a packet over 16 MiB). */
+int tsr_query_read_with_hook(TsrSession *s);
+/* The response to s->current is complete. */
+TsrStep tsr_query_injection_done(TsrSession *s);
+/* Sends the next queued injection; returns the step. */
+TsrStep tsr_query_send_next(TsrSession *s);
+void tsr_injection_free(TsrInjection *inj);
+/* Prepares the hook-built response to follow a packet with sequence id
+ * seq (its first packet gets seq + 1). */
+void tsr_session_response_reset(TsrSession *s, guint8 seq);
+/* Moves the hook-built response to the client. */
+void tsr_session_send_response(TsrSession *s);
+
 /* session-command.c */
+/* After a command went to the backend (or was refused): what comes next. */
+TsrStep tsr_command_sent(TsrSession *s);
+/* Starts tracking the response to a command with first byte cmd. */
+void tsr_command_begin(TsrSession *s, guint8 cmd);
+/* Returns TRUE and queues an ERR when tessera does not relay cmd. */
+gboolean tsr_command_refused(TsrSession *s, guint8 cmd);
 TsrStep tsr_state_read_query(TsrSession *s);
 TsrStep tsr_state_relay(TsrSession *s);
 /* Called when the backend connection closed or failed during a command. */

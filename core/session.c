@@ -71,6 +71,11 @@ static void server_conn_free(TsrServerConn *sc) {
 
 static void session_free(TsrSession *s) {
   TsrServerConn *sc = s->servers;
+  const TsrSessionHooks *h = s->owner->hooks;
+  if (h && h->close) h->close(s->owner->hooks_data, s, s->hook_state);
+  tsr_session_queue_reset(s);
+  g_clear_pointer(&s->current, tsr_injection_free);
+  if (s->response) g_byte_array_unref(s->response);
   while (sc) {
     TsrServerConn *next = sc->next;
     server_conn_free(sc);
@@ -167,7 +172,49 @@ gboolean tsr_session_start(TsrSessionOwner *owner, int fd, const struct sockaddr
   g_queue_push_tail_link(&owner->sessions, &s->link);
   g_atomic_int_add(&owner->open, 1);
   s->state = TSR_SESSION_CONNECT_SERVER;
+  s->preferred_backend = -1;
+  g_queue_init(&s->queries);
+  if (owner->hooks && owner->hooks->open) {
+    g_autoptr(GError) error = NULL;
+    s->hook_state = owner->hooks->open(owner->hooks_data, s, &error);
+    if (error) {
+      tsr_session_fail(s, 0, TSR_ER_SCRIPT_ERROR, "HY000", "tessera: the proxy script refused the connection: %s",
+                       error->message);
+      tsr_session_drive(s);
+      return TRUE;
+    }
+  }
   tsr_session_connect_first(s);
+  return TRUE;
+}
+
+const char *tsr_session_username(const TsrSession *s) {
+  return s->username;
+}
+
+const char *tsr_session_default_db(const TsrSession *s) {
+  return s->default_db;
+}
+
+const char *tsr_session_client_name(const TsrSession *s) {
+  return s->client.name;
+}
+
+TsrBackend *tsr_session_backend(const TsrSession *s) {
+  return s->server ? s->server->backend : NULL;
+}
+
+guint32 tsr_session_server_thread_id(const TsrSession *s) {
+  return s->server ? s->server->thread_id : 0;
+}
+
+const TsrBackendList *tsr_session_backends(const TsrSession *s) {
+  return s->owner->config->backends;
+}
+
+gboolean tsr_session_set_backend_index(TsrSession *s, guint index) {
+  if (index >= tsr_backend_list_size(s->owner->config->backends)) return FALSE;
+  s->preferred_backend = (gint)index;
   return TRUE;
 }
 

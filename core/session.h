@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "backend.h"
+#include "session-hooks.h"
 
 /* Settings every session of a proxy shares; read-only once sessions run. */
 typedef struct {
@@ -29,9 +30,9 @@ typedef struct {
   gint open;                        /* atomic: sessions open on this worker */
   gint busy;                        /* atomic: sessions running a command */
   gboolean draining;                /* no new work: close sessions when idle */
+  const TsrSessionHooks *hooks;     /* NULL: no scripting */
+  gpointer hooks_data;              /* passed to every hook (one per worker) */
 } TsrSessionOwner;
-
-typedef struct TsrSession TsrSession;
 
 /* Starts a session for the accepted client socket fd (ownership passes to
  * the session, which closes it) on owner's worker. The session frees itself
@@ -42,5 +43,35 @@ gboolean tsr_session_start(TsrSessionOwner *owner, int fd, const struct sockaddr
 /* Closes every idle session of owner now and makes busy ones close when
  * their command ends. Call on owner's worker thread. */
 void tsr_session_owner_drain(TsrSessionOwner *owner);
+
+/* Query queue (MySQL Proxy's proxy.queries), for hooks. */
+/* Appends (or with at_front, prepends) a copy of the command payload
+ * packet[0..len) under the script's id. */
+void tsr_session_queue_add(TsrSession *s, gint id, const guint8 *packet, gsize len, gboolean resultset_is_needed,
+                           gboolean at_front);
+/* Empties the query queue. */
+void tsr_session_queue_reset(TsrSession *s);
+/* Returns the number of queued queries. */
+guint tsr_session_queue_length(const TsrSession *s);
+
+/* Appends one packet payload to the answer a hook builds for the client
+ * (sent when the hook returns TSR_HOOK_SEND_RESULT); core numbers the
+ * packets. */
+void tsr_session_respond(TsrSession *s, const guint8 *payload, gsize len);
+
+/* Returns the client's user name and default database (NULL before
+ * authentication / when none), and its address ("host:port"). */
+const char *tsr_session_username(const TsrSession *s);
+const char *tsr_session_default_db(const TsrSession *s);
+const char *tsr_session_client_name(const TsrSession *s);
+/* Returns the backend the session uses, or NULL before one is chosen. */
+TsrBackend *tsr_session_backend(const TsrSession *s);
+/* Returns the backend's connection id, or 0. */
+guint32 tsr_session_server_thread_id(const TsrSession *s);
+/* Returns the proxy's backend list. */
+const TsrBackendList *tsr_session_backends(const TsrSession *s);
+/* connect_server: makes the session try backend `index` (0-based) first.
+ * Returns FALSE when there is no such backend. */
+gboolean tsr_session_set_backend_index(TsrSession *s, guint index);
 
 #endif

@@ -1,0 +1,243 @@
+/* session-query.c: commands under a script. The client's command goes to
+ * the read_query hook, which may let it through, answer it, or replace it
+ * with a queue of queries (MySQL Proxy's proxy.queries). Each queued query
+ * is sent in turn; its result is streamed to the client when it is the last
+ * one and no script asked to see it, else buffered for read_query_result.
+ * The client gets exactly one result per command. */
+#define G_LOG_DOMAIN "core"
+#include "session-private.h"
+#include "core-error.h"
+#include "protocol/mysql-constants.h"
+#include "protocol/mysql-frame.h"
+
+/* Largest command handed to read_query: one frame. Longer ones stream. */
+#define HOOK_MAX_PACKET (TSR_FRAME_MAX_PAYLOAD - 1)
+
+gboolean tsr_session_has_hook(TsrSession *s, TsrHookId id) {
+  const TsrSessionHooks *h = s->owner->hooks;
+  return h && h->has(s->owner->hooks_data, s, s->hook_state, id);
+}
+
+void tsr_injection_free(TsrInjection *inj) {
+  if (!inj) return;
+  g_bytes_unref(inj->packet);
+  if (inj->result) evbuffer_free(inj->result);
+  g_free(inj);
+}
+
+void tsr_session_queue_add(TsrSession *s, gint id, const guint8 *packet, gsize len, gboolean resultset_is_needed,
+                           gboolean at_front) {
+  TsrInjection *inj = g_new0(TsrInjection, 1);
+  inj->id = id;
+  inj->packet = g_bytes_new(packet, len);
+  inj->resultset_is_needed = resultset_is_needed;
+  if (at_front)
+    g_queue_push_head(&s->queries, inj);
+  else
+    g_queue_push_tail(&s->queries, inj);
+}
+
+void tsr_session_queue_reset(TsrSession *s) {
+  TsrInjection *inj;
+  while ((inj = g_queue_pop_head(&s->queries))) tsr_injection_free(inj);
+}
+
+guint tsr_session_queue_length(const TsrSession *s) {
+  return s->queries.length;
+}
+
+void tsr_session_respond(TsrSession *s, const guint8 *payload, gsize len) {
+  if (!s->response) s->response = g_byte_array_new();
+  s->response_seq = tsr_packet_encode(s->response, s->response_seq, payload, len);
+}
+
+void tsr_session_send_response(TsrSession *s) {
+  if (!s->response || !s->response->len) return;
+  evbuffer_add(s->client.out, s->response->data, s->response->len);
+  s->client_seq = (guint8)(s->response_seq - 1);
+  g_byte_array_set_size(s->response, 0);
+  s->answered = TRUE;
+}
+
+void tsr_session_response_reset(TsrSession *s, guint8 seq) {
+  if (s->response) g_byte_array_set_size(s->response, 0);
+  s->response_seq = (guint8)(seq + 1);
+}
+
+/* The client gets an ERR for a script error; the command is not sent. */
+static TsrStep script_failed(TsrSession *s, const char *hook, GError *error) {
+  g_warning("client %s: %s failed: %s", s->client.name, hook, error ? error->message : "unknown error");
+  if (!s->answered)
+    tsr_session_send_error(s, (guint8)(s->response_seq ? s->response_seq : 1), TSR_ER_SCRIPT_ERROR, "HY000",
+                           "tessera: the proxy script failed in %s: %s", hook,
+                           error ? error->message : "unknown error");
+  s->answered = TRUE;
+  return TSR_STEP_NEXT;
+}
+
+/* Ends the command: the client must have had exactly one answer. */
+static TsrStep command_finished(TsrSession *s) {
+  if (!s->answered && tsr_command_has_response(s->command))
+    tsr_session_send_error(s, 1, TSR_ER_SCRIPT_ERROR, "HY000",
+                           "tessera: the proxy script ignored every result of this command; return "
+                           "proxy.PROXY_IGNORE_RESULT for all but one");
+  tsr_session_queue_reset(s);
+  tsr_session_set_busy(s, FALSE);
+  tsr_session_set_state(s, TSR_SESSION_READ_QUERY);
+  return TSR_STEP_NEXT;
+}
+
+TsrStep tsr_query_send_next(TsrSession *s) {
+  TsrInjection *inj = g_queue_pop_head(&s->queries);
+  gsize len;
+  const guint8 *packet;
+  g_autoptr(GByteArray) frames = NULL;
+
+  if (!inj) return command_finished(s);
+  tsr_injection_free(s->current);
+  s->current = inj;
+  packet = g_bytes_get_data(inj->packet, &len);
+  if (len == 0) {
+    g_warning("client %s: proxy.queries entry %d is empty; skipped", s->client.name, inj->id);
+    return tsr_query_send_next(s);
+  }
+  inj->streamed = !inj->resultset_is_needed && s->queries.length == 0 && !s->answered;
+  if (!inj->streamed) inj->result = evbuffer_new();
+  frames = g_byte_array_sized_new((guint)len + 8);
+  tsr_packet_encode(frames, 0, packet, len);
+  evbuffer_add(s->server->conn.out, frames->data, frames->len);
+  inj->sent_at = g_get_monotonic_time();
+  tsr_command_begin(s, packet[0]);
+  s->answered = s->answered || inj->streamed;
+  if (!tsr_command_has_response(packet[0])) {
+    inj->done_at = inj->sent_at;
+    return tsr_query_send_next(s);
+  }
+  tsr_pump_reset(&s->down);
+  s->client_turn = 0;
+  tsr_session_set_state(s, TSR_SESSION_RELAY);
+  return TSR_STEP_NEXT;
+}
+
+/* Hands a buffered result to the client if it has none yet. */
+static void deliver_buffered(TsrSession *s, TsrInjection *inj) {
+  if (s->answered) {
+    g_warning("client %s: the client already has a result for this command; the result of proxy.queries "
+              "entry %d is dropped (return proxy.PROXY_IGNORE_RESULT for it)",
+              s->client.name, inj->id);
+    return;
+  }
+  evbuffer_add_buffer(s->client.out, inj->result);
+  s->answered = TRUE;
+}
+
+TsrStep tsr_query_injection_done(TsrSession *s) {
+  TsrInjection *inj = s->current;
+  const TsrSessionHooks *h = s->owner->hooks;
+  g_autoptr(GError) error = NULL;
+  TsrHookAction action = TSR_HOOK_DEFAULT;
+
+  inj->done_at = g_get_monotonic_time();
+  inj->tracker = s->tracker;
+  inj->bytes = s->down.moved;
+  if (tsr_session_has_hook(s, TSR_HOOK_READ_QUERY_RESULT)) {
+    tsr_session_response_reset(s, 0);
+    action = h->read_query_result(s->owner->hooks_data, s, s->hook_state, inj, &error);
+  }
+  switch (action) {
+  case TSR_HOOK_IGNORE_RESULT:
+    if (inj->streamed)
+      g_warning("client %s: read_query_result cannot ignore the result of entry %d: it was streamed "
+                "(set resultset_is_needed = true to decide)",
+                s->client.name, inj->id);
+    break;
+  case TSR_HOOK_SEND_RESULT:
+    if (!s->answered) tsr_session_send_response(s);
+    break;
+  case TSR_HOOK_ERROR:
+    script_failed(s, "read_query_result", error);
+    break;
+  case TSR_HOOK_DEFAULT:
+  case TSR_HOOK_SEND_QUERY:
+  default:
+    if (!inj->streamed) deliver_buffered(s, inj);
+    break;
+  }
+  s->current = NULL;
+  tsr_injection_free(inj);
+  return tsr_query_send_next(s);
+}
+
+/* Sends the client's own packet on: the default of read_query. */
+static TsrStep forward_packet(TsrSession *s, const GByteArray *payload) {
+  g_autoptr(GByteArray) frames = g_byte_array_sized_new(payload->len + 8);
+  tsr_packet_encode(frames, 0, payload->data, payload->len);
+  evbuffer_add(s->server->conn.out, frames->data, frames->len);
+  tsr_command_begin(s, payload->data[0]);
+  return tsr_command_sent(s);
+}
+
+/* Runs read_query on the client's command payload and acts on its answer. */
+static TsrStep run_read_query(TsrSession *s, const GByteArray *payload) {
+  const TsrSessionHooks *h = s->owner->hooks;
+  g_autoptr(GError) error = NULL;
+  TsrHookAction action;
+
+  tsr_session_queue_reset(s);
+  tsr_session_response_reset(s, 0);
+  s->answered = FALSE;
+  s->command = payload->data[0];
+  action = h->read_query(s->owner->hooks_data, s, s->hook_state, payload->data, payload->len, &error);
+  switch (action) {
+  case TSR_HOOK_DEFAULT:
+    return forward_packet(s, payload);
+  case TSR_HOOK_SEND_QUERY:
+    if (s->queries.length == 0) {
+      g_set_error(&error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG,
+                  "read_query returned proxy.PROXY_SEND_QUERY but proxy.queries is empty");
+      script_failed(s, "read_query", error);
+      return command_finished(s);
+    }
+    return tsr_query_send_next(s);
+  case TSR_HOOK_SEND_RESULT:
+    if (!s->response || !s->response->len) {
+      g_set_error(&error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG,
+                  "read_query returned proxy.PROXY_SEND_RESULT without a proxy.response");
+      script_failed(s, "read_query", error);
+    } else {
+      tsr_session_send_response(s);
+    }
+    return command_finished(s);
+  case TSR_HOOK_IGNORE_RESULT:
+  case TSR_HOOK_ERROR:
+  default:
+    if (!error)
+      g_set_error(&error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG,
+                  "read_query returned a value that is not proxy.PROXY_SEND_QUERY or proxy.PROXY_SEND_RESULT");
+    script_failed(s, "read_query", error);
+    return command_finished(s);
+  }
+}
+
+int tsr_query_read_with_hook(TsrSession *s) {
+  g_autoptr(GByteArray) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 header[TSR_FRAME_HEADER_LEN], first_seq, last_seq;
+  TsrDecodeStatus st;
+
+  if (evbuffer_get_length(s->client.in) < TSR_FRAME_HEADER_LEN) return TSR_STEP_WAIT;
+  evbuffer_copyout(s->client.in, header, sizeof header);
+  if (tsr_le24(header) > HOOK_MAX_PACKET || header[3] != 0 || tsr_le24(header) == 0)
+    return -1; /* the streaming path answers these */
+  payload = g_byte_array_new();
+  st = tsr_evbuffer_take_packet(s->client.in, HOOK_MAX_PACKET, payload, &first_seq, &last_seq, &error);
+  if (st == TSR_DECODE_NEED_MORE) return TSR_STEP_WAIT;
+  if (st != TSR_DECODE_OK) return tsr_session_fail(s, 1, TSR_ER_MALFORMED_PACKET, "HY000", "%s", error->message);
+  s->client_seq = last_seq;
+  tsr_session_set_busy(s, TRUE);
+  if (tsr_command_refused(s, payload->data[0])) {
+    tsr_session_set_busy(s, FALSE);
+    return TSR_STEP_NEXT;
+  }
+  return run_read_query(s, payload);
+}
