@@ -8,8 +8,9 @@ is served through the other backend."""
 import threading
 import time
 
+import MySQLdb
+import MySQLdb.cursors
 import pymysql
-import pymysql.cursors
 
 import harness
 import mariadb_fixture
@@ -31,10 +32,10 @@ class QueryInThread:
         self.thread.start()
 
     def _run(self):
+        cur = self.conn.cursor()
         try:
-            with self.conn.cursor() as cur:
-                cur.execute(self.sql)
-                self.consume(cur)
+            cur.execute(self.sql)
+            self.consume(cur)
         except Exception as e:  # what the client library raised is what we check
             self.error = e
         self.ended_at = time.monotonic()
@@ -56,13 +57,14 @@ class BackendKillTest(harness.ProxyTestCase):
         for conn in self.bystanders:
             conn.close()
 
-    def connect_to_victim(self, **kwargs):
+    def connect_to_victim(self, connect=harness.pymysql_connect, **kwargs):
         """Connect until tessera puts a client on the victim; others stay as bystanders."""
         for _ in range(MAX_ATTEMPTS_TO_REACH_VICTIM):
-            conn = harness.pymysql_connect(self.port, read_timeout=60, **kwargs)
-            with conn.cursor() as cur:
-                cur.execute("SELECT @@port")
-                port = cur.fetchone()[0]
+            conn = connect(self.port, read_timeout=60, **kwargs)
+            cur = conn.cursor()
+            cur.execute("SELECT @@port")
+            port = cur.fetchone()[0]
+            cur.close()
             if port == self.victim.port:
                 return conn
             self.assertEqual(port, self.good.port)
@@ -79,16 +81,16 @@ class BackendKillTest(harness.ProxyTestCase):
         running.thread.join(ERROR_WITHIN + 5)
         self.assertIsNotNone(running.ended_at, "the client hangs after its backend died")
         self.assertLess(running.ended_at - killed_at, ERROR_WITHIN)
-        self.assertIsInstance(running.error, pymysql.err.MySQLError,
+        self.assertIsInstance(running.error, (pymysql.err.MySQLError, MySQLdb.MySQLError),
                               "the client must see an error, got %r" % running.error)
         return running.error
 
     def assert_after_kill(self):
         self.assertTrue(self.proxy.is_alive(), "tessera died with its backend")
         for conn in self.bystanders:
-            with conn.cursor() as cur:
-                cur.execute("SELECT 'bystander ok'")
-                self.assertEqual(cur.fetchone(), ("bystander ok",))
+            cur = conn.cursor()
+            cur.execute("SELECT 'bystander ok'")
+            self.assertEqual(cur.fetchone(), ("bystander ok",))
         for _ in range(3):
             with harness.pymysql_connect(self.port) as conn, conn.cursor() as cur:
                 cur.execute("SELECT @@port, 1 + 1")
@@ -101,7 +103,7 @@ class BackendKillTest(harness.ProxyTestCase):
         self.assert_after_kill()
 
     def test_kill_while_streaming_rows(self):
-        conn = self.connect_to_victim(cursorclass=pymysql.cursors.SSCursor)
+        conn = self.connect_to_victim(harness.mysqldb_connect, cursorclass=MySQLdb.cursors.SSCursor)
 
         def read_slowly(cur):
             for i, _ in enumerate(cur):

@@ -46,6 +46,8 @@ class LargeResultTest(harness.ProxyTestCase):
         self.assertLess(sampler.peak_kib, RSS_LIMIT_KIB,
                         "tessera's RSS reached %d KiB while streaming" % sampler.peak_kib)
         peak = self.proxy.peak_rss_kib()
+        print("tessera RSS: sampled peak %d KiB over %d samples, VmHWM %d KiB"
+              % (sampler.peak_kib, sampler.samples, peak))
         self.assertLess(peak, RSS_LIMIT_KIB, "tessera's VmHWM reached %d KiB" % peak)
 
     def sampler(self):

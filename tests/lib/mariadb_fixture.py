@@ -59,10 +59,11 @@ FLUSH PRIVILEGES;
 class Server:
     """One running mariadbd: its port, socket, pid and datadir."""
 
-    def __init__(self, datadir, port, pid):
+    def __init__(self, datadir, port, pid, proc=None):
         self.datadir = datadir
         self.port = port
         self.pid = pid
+        self.proc = proc  # the Popen object when this process started the server
 
     @property
     def socket(self):
@@ -78,11 +79,19 @@ class Server:
     def kill(self):
         """SIGKILL the server, as a crash would."""
         os.kill(self.pid, signal.SIGKILL)
-        wait_for_exit(self.pid, STOP_TIMEOUT)
+        self.wait_gone()
+
+    def wait_gone(self):
+        if self.proc is not None:
+            self.proc.wait(STOP_TIMEOUT)
+        else:
+            wait_for_exit(self.pid, STOP_TIMEOUT)
 
     def stop(self):
         """Shut the server down cleanly and remove its files."""
         stop_pid(self.pid)
+        if self.proc is not None:
+            self.proc.wait(STOP_TIMEOUT)
         shutil.rmtree(os.path.dirname(self.datadir), ignore_errors=True)
 
 
@@ -228,7 +237,7 @@ def start_server(base_dir, name="extra"):
     if result.returncode != 0:
         stop_pid(proc.pid)
         raise RuntimeError("provisioning failed: " + result.stderr.decode(errors="replace"))
-    return Server(datadir, port, proc.pid)
+    return Server(datadir, port, proc.pid, proc)
 
 
 def write_env(path, base_dir, servers):
