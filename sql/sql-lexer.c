@@ -170,8 +170,9 @@ static gboolean lex_prefixed_number(TsrSqlLexer *lx, TsrSqlToken *tok, gsize sta
   return TRUE;
 }
 
-/* A number starting at a digit or at '.' followed by a digit; a digit
- * string followed by identifier bytes is a word (1abc). */
+/* A number starting at a digit or at '.' followed by a digit. Digits
+ * followed by identifier bytes are a word (1abc, 1e); after a decimal
+ * point or an exponent they start the next token (1.5abc, 1e5x). */
 static void lex_number(TsrSqlLexer *lx, TsrSqlToken *tok, gsize start) {
   if (lex_prefixed_number(lx, tok, start)) return;
   gsize p = start;
@@ -192,8 +193,7 @@ static void lex_number(TsrSqlLexer *lx, TsrSqlToken *tok, gsize start) {
     p += e;
     is_float = TRUE;
   }
-  if (at_class(lx, p, C_IDENT) && (!is_float || e > 0) && lx->s[start] != '.' &&
-      memchr(lx->s + start, '.', p - start) == NULL) {
+  if (at_class(lx, p, C_IDENT) && !is_float) {
     finish_word(lx, tok, start, scan_ident(lx, p));
     return;
   }
@@ -301,22 +301,27 @@ static int lex_comment(TsrSqlLexer *lx, TsrSqlToken *tok, gsize start) {
   return expand ? 2 : 1;
 }
 
+static gboolean is_name_token_id(TsrSqlTokenId id) {
+  return id == TSR_TK_LITERAL || TSR_TK_IS_KEYWORD(id);
+}
+
+/* TRUE when a name ends right at `start` (so a '.' there qualifies it). */
+static gboolean name_before(const TsrSqlLexer *lx, gsize start) {
+  return lx->prev_end == start && start > 0 && is_name_token_id(lx->prev_id);
+}
+
 static void lex_token(TsrSqlLexer *lx, TsrSqlToken *tok, gsize start) {
   char c = lx->s[start];
   gboolean ansi = (lx->flags & TSR_SQL_LEX_ANSI_QUOTES) != 0;
   if (c == '\'' || (c == '"' && !ansi)) lex_quoted(lx, tok, TSR_TK_STRING, start, 1);
   else if (c == '`' || c == '"') lex_quoted(lx, tok, TSR_TK_LITERAL, start, 1);
   else if (at_class(lx, start, C_DIGIT) && lx->after_ident_dot) finish_word(lx, tok, start, scan_ident(lx, start));
-  else if (at_class(lx, start, C_DIGIT) || (c == '.' && at_class(lx, start + 1, C_DIGIT) && !lx->after_ident_dot))
+  else if (at_class(lx, start, C_DIGIT) || (c == '.' && at_class(lx, start + 1, C_DIGIT) && !name_before(lx, start)))
     lex_number(lx, tok, start);
   else if (c == '@') lex_variable(lx, tok, start);
   else if (at_class(lx, start, C_IDENT)) {
     if (!lex_prefixed_string(lx, tok, start)) finish_word(lx, tok, start, scan_ident(lx, start));
   } else lex_operator(lx, tok, start);
-}
-
-static gboolean is_name_token_id(TsrSqlTokenId id) {
-  return id == TSR_TK_LITERAL || TSR_TK_IS_KEYWORD(id);
 }
 
 gboolean tsr_sql_lexer_next(TsrSqlLexer *lx, TsrSqlToken *tok) {

@@ -129,7 +129,9 @@ TsrSqlUpdate *tsr_sqlp_update(TsrSqlParser *p) {
 /* t1[.*], t2[.*] naming the tables a multi-table DELETE deletes from. */
 static gboolean delete_targets(TsrSqlParser *p, TsrSqlList *targets) {
   do {
-    TsrSqlTableRef *t = tsr_sqlp_table_name(p);
+    /* name.* must not read as schema.name */
+    gboolean star = tsr_sqlp_peek(p, 1)->t.id == TSR_TK_DOT && tsr_sqlp_peek(p, 2)->t.id == TSR_TK_STAR;
+    TsrSqlTableRef *t = tsr_sqlp_table_name_only(p, star);
     if (!t) return FALSE;
     if (tsr_sqlp_is(p, TSR_TK_DOT) && tsr_sqlp_peek(p, 1)->t.id == TSR_TK_STAR) p->i += 2;
     tsr_sqlp_push(p, targets, t);

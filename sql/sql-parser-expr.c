@@ -527,19 +527,35 @@ static const char *const interval_units[] = {
   "HOUR_MINUTE", "DAY_MICROSECOND", "DAY_SECOND", "DAY_MINUTE", "DAY_HOUR", "YEAR_MONTH",
 };
 
+static gboolean unit_word(const TsrSqlPTok *t) {
+  for (gsize i = 0; t->word && i < G_N_ELEMENTS(interval_units); i++)
+    if (strlen(interval_units[i]) == t->t.text_len && g_ascii_strncasecmp(interval_units[i], t->t.text, t->t.text_len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* INTERVAL(...): the function INTERVAL(N, N1, ...) unless a unit follows
+ * the parentheses (INTERVAL (1 + 1) DAY). */
+static gboolean interval_function_ahead(const TsrSqlParser *p) {
+  if (tsr_sqlp_peek(p, 1)->t.id != TSR_TK_OBRACE) return FALSE;
+  int depth = 0;
+  for (guint k = 1; tsr_sqlp_peek(p, k)->t.id != TSR_SQLP_EOF; k++) {
+    TsrSqlTokenId id = tsr_sqlp_peek(p, k)->t.id;
+    if (id == TSR_TK_OBRACE) depth++;
+    else if (id == TSR_TK_CBRACE && --depth == 0) return !unit_word(tsr_sqlp_peek(p, k + 1));
+  }
+  return FALSE;
+}
+
 static TsrSqlExpr *interval(TsrSqlParser *p) {
   TsrSqlExpr *e = tsr_sqlp_expr_new(p, TSR_SQL_EXPR_INTERVAL, TSR_SQLP_CUR(p)->t.start);
   p->i++;
   if (!(e->interval.value = tsr_sqlp_expr(p))) return NULL;
   const TsrSqlPTok *t = TSR_SQLP_CUR(p);
-  for (gsize i = 0; t->word && i < G_N_ELEMENTS(interval_units); i++) {
-    if (strlen(interval_units[i]) == t->t.text_len && g_ascii_strncasecmp(interval_units[i], t->t.text, t->t.text_len) == 0) {
-      e->interval.unit = interval_units[i];
-      p->i++;
-      return e;
-    }
-  }
-  return tsr_sqlp_expected(p, "an interval unit (DAY, HOUR, ...)");
+  if (!unit_word(t)) return tsr_sqlp_expected(p, "an interval unit (DAY, HOUR, ...)");
+  e->interval.unit = tsr_sqlp_upper(p, t);
+  p->i++;
+  return e;
 }
 
 static TsrSqlExpr *match(TsrSqlParser *p) {
@@ -624,7 +640,9 @@ static TsrSqlExpr *word_primary(TsrSqlParser *p) {
   case TSR_TK_SQL_FALSE: p->i++; return literal(p, TSR_SQL_LIT_FALSE, NULL, 0);
   case TSR_TK_SQL_EXISTS: return exists(p);
   case TSR_TK_SQL_CASE: return case_expr(p);
-  case TSR_TK_SQL_INTERVAL: return interval(p);
+  case TSR_TK_SQL_INTERVAL:
+    if (interval_function_ahead(p)) return tsr_sqlp_function(p, NULL);
+    return interval(p);
   case TSR_TK_SQL_MATCH: return match(p);
   case TSR_W_ROW:
     if (call) return row_constructor(p);

@@ -12,7 +12,7 @@ gboolean tsr_sqlp_reserved_function(guint code) {
   case TSR_TK_SQL_DEFAULT: case TSR_TK_SQL_CURRENT_USER: case TSR_TK_SQL_CURRENT_DATE:
   case TSR_TK_SQL_CURRENT_TIME: case TSR_TK_SQL_CURRENT_TIMESTAMP: case TSR_TK_SQL_LOCALTIME:
   case TSR_TK_SQL_LOCALTIMESTAMP: case TSR_TK_SQL_UTC_DATE: case TSR_TK_SQL_UTC_TIME:
-  case TSR_TK_SQL_UTC_TIMESTAMP:
+  case TSR_TK_SQL_UTC_TIMESTAMP: case TSR_TK_SQL_INTERVAL:
     return TRUE;
   default:
     return FALSE;

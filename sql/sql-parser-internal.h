@@ -143,6 +143,8 @@ TsrSqlSelect *tsr_sqlp_query(TsrSqlParser *p);
 gboolean tsr_sqlp_table_refs(TsrSqlParser *p, TsrSqlList *list);
 /* A table name: [schema.]name. */
 TsrSqlTableRef *tsr_sqlp_table_name(TsrSqlParser *p);
+/* The same; with `no_schema`, only a name (the dot after it is left). */
+TsrSqlTableRef *tsr_sqlp_table_name_only(TsrSqlParser *p, gboolean no_schema);
 /* LIMIT clause after the LIMIT word; `offset_ok`: LIMIT o,n and OFFSET allowed. */
 gboolean tsr_sqlp_limit(TsrSqlParser *p, TsrSqlLimit *limit, gboolean offset_ok);
 

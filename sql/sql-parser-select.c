@@ -28,11 +28,15 @@ static const char *opt_alias(TsrSqlParser *p, gboolean strings) {
 }
 
 TsrSqlTableRef *tsr_sqlp_table_name(TsrSqlParser *p) {
+  return tsr_sqlp_table_name_only(p, FALSE);
+}
+
+TsrSqlTableRef *tsr_sqlp_table_name_only(TsrSqlParser *p, gboolean no_schema) {
   TsrSqlTableRef *t = tsr_sql_arena_new0(p->arena, TsrSqlTableRef);
   t->kind = TSR_SQL_TABLE_NAME;
   t->pos = TSR_SQLP_CUR(p)->t.start;
   if (!(t->name = tsr_sqlp_ident(p, "a table name"))) return NULL;
-  if (tsr_sqlp_is(p, TSR_TK_DOT)) {
+  if (!no_schema && tsr_sqlp_is(p, TSR_TK_DOT)) {
     p->i++;
     t->schema = t->name;
     if (!(t->name = tsr_sqlp_any_ident(p, "a table name after '.'"))) return NULL;
