@@ -159,6 +159,27 @@ def target_of(frame, first):
     return 'resultset'
 
 
+# Commands of protocol/fuzz/fuzz-response.c, in its order (None: the authentication exchange).
+RESPONSE_COMMANDS = [0x03, 0x17, 0x16, 0x04, 0x1c, None, 0x11, 0x0e, 0x09, 0x1a, 0x1b, 0x1f, 0x0a, 0x01]
+
+
+def frame_bytes(f):
+    return f['len'].to_bytes(3, 'little') + bytes([f['seq']]) + f['data']
+
+
+def write_response_corpus(corpus_dir, label, frames):
+    """One file per exchange: command index, capability byte, then its frames after the command."""
+    caps, _ = negotiated_caps(frames)
+    os.makedirs(os.path.join(corpus_dir, 'response'), exist_ok=True)
+    for name, ex in split_exchanges(label, frames):
+        login = name.endswith('/login')
+        command = None if login else ex[0]['data'][0]
+        if command not in RESPONSE_COMMANDS or any(f['len'] > 4096 for f in ex): continue
+        body = b''.join(frame_bytes(f) for f in ex[2 if login else 1:])
+        head = bytes([RESPONSE_COMMANDS.index(command), 1 if caps & (1 << 24) else 0])
+        open(os.path.join(corpus_dir, 'response', slug(name)), 'wb').write(head + body)
+
+
 def write_corpus(corpus_dir, sessions):
     seen = set()
     for label, frames in sessions.items():
@@ -166,13 +187,14 @@ def write_corpus(corpus_dir, sessions):
         for i, f in enumerate(frames):
             t = target_of(f, i == 0)
             if f['len'] <= 4096:
-                stream += f['len'].to_bytes(3, 'little') + bytes([f['seq']]) + f['data']
+                stream += frame_bytes(f)
             if t is None: continue
             key = hashlib.sha1(f['data']).hexdigest()[:16]
             if (t, key) in seen: continue
             seen.add((t, key))
             os.makedirs(os.path.join(corpus_dir, t), exist_ok=True)
             open(os.path.join(corpus_dir, t, key), 'wb').write(f['data'])
+        write_response_corpus(corpus_dir, label, frames)
         os.makedirs(os.path.join(corpus_dir, 'frame'), exist_ok=True)
         open(os.path.join(corpus_dir, 'frame', slug(label)), 'wb').write(stream[:16384])
 
