@@ -24,34 +24,31 @@ TsrDecodeStatus tsr_frame_decode(const guint8 *buf, gsize len, TsrFrameHeader *h
   return TSR_DECODE_OK;
 }
 
-TsrDecodeStatus tsr_packet_decode(const guint8 *buf, gsize len, gsize max_payload, GByteArray *out,
-                                  gsize *consumed, guint8 *last_seq, GError **error) {
+/* Walks the frames of one logical packet at buf without copying anything:
+ * checks it is complete, that sequence ids follow each other and that the
+ * payload stays within max_payload. On OK, *consumed is the packet's size on
+ * the wire and *last_seq the sequence id of its last frame. */
+static TsrDecodeStatus packet_extent(const guint8 *buf, gsize len, gsize max_payload, gsize *consumed,
+                                     guint8 *last_seq, GError **error) {
   gsize pos = 0, total = 0;
-  guint old_len = out->len;
   gboolean first = TRUE;
   guint8 seq = 0;
 
   for (;;) {
     TsrFrameHeader hdr;
     TsrSlice payload;
-    if (tsr_frame_decode(buf + pos, len - pos, &hdr, &payload) != TSR_DECODE_OK) {
-      g_byte_array_set_size(out, old_len);
-      return TSR_DECODE_NEED_MORE;
-    }
+    if (tsr_frame_decode(buf + pos, len - pos, &hdr, &payload) != TSR_DECODE_OK) return TSR_DECODE_NEED_MORE;
     if (!first && hdr.seq != (guint8)(seq + 1)) {
-      g_byte_array_set_size(out, old_len);
       g_set_error(error, TSR_PROTOCOL_ERROR, TSR_PROTOCOL_ERROR_SEQUENCE,
                   "frame sequence id: expected %u, got %u", (guint8)(seq + 1), hdr.seq);
       return TSR_DECODE_ERROR;
     }
     total += hdr.payload_len;
     if (max_payload && total > max_payload) {
-      g_byte_array_set_size(out, old_len);
       g_set_error(error, TSR_PROTOCOL_ERROR, TSR_PROTOCOL_ERROR_TOO_LARGE,
                   "packet payload: more than %" G_GSIZE_FORMAT " bytes", max_payload);
       return TSR_DECODE_ERROR;
     }
-    tsr_write_bytes(out, payload.data, payload.len);
     seq = hdr.seq;
     first = FALSE;
     pos += TSR_FRAME_HEADER_LEN + hdr.payload_len;
@@ -59,6 +56,23 @@ TsrDecodeStatus tsr_packet_decode(const guint8 *buf, gsize len, gsize max_payloa
   }
   *consumed = pos;
   *last_seq = seq;
+  return TSR_DECODE_OK;
+}
+
+TsrDecodeStatus tsr_packet_decode(const guint8 *buf, gsize len, gsize max_payload, GByteArray *out,
+                                  gsize *consumed, guint8 *last_seq, GError **error) {
+  gsize extent, pos = 0;
+  TsrDecodeStatus st = packet_extent(buf, len, max_payload, &extent, last_seq, error);
+
+  /* Nothing is copied before the whole packet is there: a large packet
+   * arriving in pieces is not copied again and again. */
+  if (st != TSR_DECODE_OK) return st;
+  while (pos < extent) {
+    guint32 chunk = tsr_le24(buf + pos);
+    tsr_write_bytes(out, buf + pos + TSR_FRAME_HEADER_LEN, chunk);
+    pos += TSR_FRAME_HEADER_LEN + chunk;
+  }
+  *consumed = extent;
   return TSR_DECODE_OK;
 }
 

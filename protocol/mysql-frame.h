@@ -30,7 +30,8 @@ TsrDecodeStatus tsr_frame_decode(const guint8 *buf, gsize len, TsrFrameHeader *h
  * bytes of buf used and *last_seq the sequence id of its last frame. Sequence
  * ids of continuation frames must follow each other, else ERROR. ERROR with
  * TSR_PROTOCOL_ERROR_TOO_LARGE when the payload exceeds max_payload (0: no
- * limit). NEED_MORE leaves `out` unchanged. */
+ * limit). NEED_MORE and ERROR leave `out` unchanged: nothing is copied
+ * before every frame of the packet is in buf. */
 TsrDecodeStatus tsr_packet_decode(const guint8 *buf, gsize len, gsize max_payload, GByteArray *out,
                                   gsize *consumed, guint8 *last_seq, GError **error);
 
