@@ -3,8 +3,10 @@
  *
  * Usage: sql-parse-tool [--lines] [QUERY]
  *   QUERY given: parse it. --lines: read stdin, one query per line, and
- *   print one line per query: "OK\t<printed SQL>" (statements joined by
- *   ";\n" escaped as "\n") or "ERR\t<message>". */
+ *   print one line per query: "OK\t<kinds>\t<params>\t<printed SQL>"
+ *   (kinds: the statements' kinds joined by ','; params: placeholders in
+ *   all; statements joined by "; ", newlines made blanks) or
+ *   "ERR\t<message>". */
 #include <stdio.h>
 #include <string.h>
 #include "sql/sql-parser.h"
@@ -17,15 +19,23 @@ static void one_line(const char *q) {
     printf("ERR\t%s\n", error->message);
     return;
   }
-  GString *out = g_string_new(NULL);
+  GString *out = g_string_new(NULL), *kinds = g_string_new(NULL);
+  guint params = 0;
   for (guint i = 0; i < script->stmts.len; i++) {
-    if (i > 0) g_string_append(out, "; ");
-    tsr_sql_print_stmt(out, script->stmts.items[i], NULL);
+    TsrSqlStmt *stmt = script->stmts.items[i];
+    if (i > 0) {
+      g_string_append(out, "; ");
+      g_string_append_c(kinds, ',');
+    }
+    tsr_sql_print_stmt(out, stmt, NULL);
+    g_string_append(kinds, tsr_sql_stmt_kind_name(stmt->kind));
+    params += stmt->n_params;
   }
   for (gsize i = 0; i < out->len; i++)
     if (out->str[i] == '\n') out->str[i] = ' ';
-  printf("OK\t%s\n", out->str);
+  printf("OK\t%s\t%u\t%s\n", kinds->str, params, out->str);
   g_string_free(out, TRUE);
+  g_string_free(kinds, TRUE);
 }
 
 int main(int argc, char **argv) {
