@@ -175,6 +175,38 @@ static void test_unexpected(void) {
   for (guint s = 0; s < TSR_TRK_MAX; s++) g_assert_nonnull(tsr_track_state_name((TsrTrackState)s));
 }
 
+static void test_auth_steps(void) {
+  TsrResponseTracker t;
+  static const guint8 fast_ok[] = { 0x01, 0x03 }, full_auth[] = { 0x01, 0x04 };
+  static const guint8 ok[] = { 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00 };
+  /* caching_sha2_password: "fast auth success" and the OK after it. */
+  tsr_response_start(&t, TSR_RESPONSE_AUTH, TSR_CLIENT_PROTOCOL_41);
+  g_assert_cmpint(tsr_response_feed(&t, 2, fast_ok, 2, NULL), ==, TSR_TRACK_CONTINUE);
+  g_assert_cmpint(tsr_response_feed(&t, sizeof ok, ok, sizeof ok, NULL), ==, TSR_TRACK_DONE);
+  /* "perform full authentication": the client sends the password next. */
+  tsr_response_start(&t, TSR_RESPONSE_AUTH, TSR_CLIENT_PROTOCOL_41);
+  g_assert_cmpint(tsr_response_feed(&t, 2, full_auth, 2, NULL), ==, TSR_TRACK_WAIT_CLIENT);
+  g_assert_true(tsr_response_client_frame(&t, 7));
+  g_assert_cmpint(tsr_response_feed(&t, sizeof ok, ok, sizeof ok, NULL), ==, TSR_TRACK_DONE);
+}
+
+static void test_progress_before_result(void) {
+  TsrResponseTracker t;
+  /* ALTER TABLE with progress reports (stage 1 of 2, 50.000%), then its OK. */
+  static const guint8 progress[] = { 0xff, 0xff, 0xff, 0x01, 0x01, 0x02, 0x50, 0xc3, 0x00, 0x04, 'c', 'o', 'p', 'y' };
+  static const guint8 ok[] = { 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00 };
+  static const guint8 err[] = { 0xff, 0x7a, 0x04, '#', '4', '2', 'S', '0', '2', 'x' };
+  tsr_response_start(&t, TSR_COM_QUERY, TSR_CLIENT_PROTOCOL_41);
+  g_assert_cmpint(tsr_response_feed(&t, sizeof progress, progress, sizeof progress, NULL), ==, TSR_TRACK_CONTINUE);
+  g_assert_cmpint(tsr_response_feed(&t, sizeof progress, progress, sizeof progress, NULL), ==, TSR_TRACK_CONTINUE);
+  g_assert_cmpint(tsr_response_feed(&t, sizeof ok, ok, sizeof ok, NULL), ==, TSR_TRACK_DONE);
+  g_assert_false(t.error_seen);
+  tsr_response_start(&t, TSR_COM_QUERY, TSR_CLIENT_PROTOCOL_41);
+  g_assert_cmpint(tsr_response_feed(&t, sizeof progress, progress, sizeof progress, NULL), ==, TSR_TRACK_CONTINUE);
+  g_assert_cmpint(tsr_response_feed(&t, sizeof err, err, sizeof err, NULL), ==, TSR_TRACK_DONE);
+  g_assert_true(t.error_seen);
+}
+
 static void test_no_response_commands(void) {
   g_assert_false(tsr_command_has_response(TSR_COM_QUIT));
   g_assert_false(tsr_command_has_response(TSR_COM_STMT_CLOSE));
@@ -193,6 +225,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/response/infile-client-frames", test_infile_client_frames);
   g_test_add_func("/response/infile-only-for-query", test_infile_only_for_query);
   g_test_add_func("/response/unexpected", test_unexpected);
+  g_test_add_func("/response/auth-steps", test_auth_steps);
+  g_test_add_func("/response/progress-before-result", test_progress_before_result);
   g_test_add_func("/response/no-response-commands", test_no_response_commands);
   return g_test_run();
 }
