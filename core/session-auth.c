@@ -53,7 +53,10 @@ TsrStep tsr_state_read_handshake(TsrSession *s) {
   hs.mariadb_capabilities &= ~(guint32)STRIPPED_MARIADB_CAPABILITIES;
   s->server->capabilities = hs.capabilities;
   s->server->thread_id = hs.connection_id;
+  s->server->version = g_strndup((const char *)hs.server_version.data, hs.server_version.len);
+  s->server->scramble = g_bytes_new(hs.scramble, hs.scramble_len);
   tsr_handshake_v10_encode(out, &hs);
+  if (!tsr_session_run_phase(s, TSR_HOOK_READ_HANDSHAKE, out->data, out->len, 0xFF)) return TSR_STEP_NEXT;
   send_packet(&s->client, first_seq, out);
   s->client_seq = first_seq;
   tsr_session_set_state(s, TSR_SESSION_READ_AUTH);
@@ -80,6 +83,10 @@ TsrStep tsr_state_read_auth(TsrSession *s) {
   s->capabilities = resp.capabilities & s->server->capabilities;
   s->username = g_strndup((const char *)resp.username.data, resp.username.len);
   if (resp.database.data) s->default_db = g_strndup((const char *)resp.database.data, resp.database.len);
+  s->auth_response = g_bytes_new(resp.auth_response.data, resp.auth_response.len);
+  if (resp.auth_plugin_name.data)
+    s->auth_plugin = g_strndup((const char *)resp.auth_plugin_name.data, resp.auth_plugin_name.len);
+  if (!tsr_session_run_phase(s, TSR_HOOK_READ_AUTH, payload->data, payload->len, last_seq)) return TSR_STEP_NEXT;
   g_debug("client %s: user '%s' logs in through backend %s", s->client.name, s->username, s->server->backend->name);
   send_packet(&s->server->conn, first_seq, payload);
   s->client_seq = last_seq;
@@ -88,6 +95,12 @@ TsrStep tsr_state_read_auth(TsrSession *s) {
   tsr_pump_reset(&s->up);
   s->client_turn = 0;
   tsr_session_set_busy(s, TRUE);
+  if (tsr_session_has_hook(s, TSR_HOOK_READ_AUTH_RESULT)) {
+    /* Hold the login's answer until read_auth_result has seen it. */
+    s->current = g_new0(TsrInjection, 1);
+    s->current->result = evbuffer_new();
+    s->is_auth_result = TRUE;
+  }
   tsr_session_set_state(s, TSR_SESSION_RELAY);
   return TSR_STEP_NEXT;
 }

@@ -176,6 +176,9 @@ static struct evbuffer *response_destination(TsrSession *s) {
 static void stream_buffered_injection(TsrSession *s) {
   if (!s->current || s->current->streamed) return;
   evbuffer_add_buffer(s->client.out, s->current->result);
+  /* A login's answer is held again after the client's turn, so that
+   * read_auth_result sees the final OK or ERR. */
+  if (s->is_auth_result) return;
   s->current->streamed = TRUE;
   s->answered = TRUE;
 }

@@ -118,38 +118,12 @@ static void prefer_backend(TsrSession *s, guint index) {
   s->connect_order[0] = index;
 }
 
-/* Runs connect_server. Returns FALSE when the script answered the client
- * itself (or failed) and no backend is to be connected. */
-static gboolean run_connect_server(TsrSession *s) {
-  const TsrSessionHooks *h = s->owner->hooks;
-  g_autoptr(GError) error = NULL;
-  TsrHookAction action;
-  if (!tsr_session_has_hook(s, TSR_HOOK_CONNECT_SERVER)) return TRUE;
-  tsr_session_response_reset(s, 0xFF);
-  action = h->phase(s->owner->hooks_data, s, s->hook_state, TSR_HOOK_CONNECT_SERVER, NULL, 0, &error);
-  switch (action) {
-  case TSR_HOOK_SEND_RESULT:
-    tsr_session_send_response(s);
-    tsr_session_set_state(s, TSR_SESSION_CLOSING);
-    return FALSE;
-  case TSR_HOOK_ERROR:
-    tsr_session_fail(s, 0, TSR_ER_SCRIPT_ERROR, "HY000", "tessera: the proxy script failed in connect_server: %s",
-                     error ? error->message : "unknown error");
-    return FALSE;
-  case TSR_HOOK_DEFAULT:
-  case TSR_HOOK_SEND_QUERY:
-  case TSR_HOOK_IGNORE_RESULT:
-  default:
-    return TRUE;
-  }
-}
-
 void tsr_session_connect_first(TsrSession *s) {
   const TsrBackendList *list = s->owner->config->backends;
   s->connect_count = tsr_backend_list_order(list, TSR_BACKEND_TYPE_RW, s->connect_order,
                                             G_N_ELEMENTS(s->connect_order));
   s->connect_next = 0;
-  if (!run_connect_server(s)) {
+  if (!tsr_session_run_phase(s, TSR_HOOK_CONNECT_SERVER, NULL, 0, 0xFF)) {
     tsr_session_drive(s);
     return;
   }

@@ -31,6 +31,8 @@ typedef struct TsrServerConn {
   TsrBackend *backend;            /* borrowed from the backend list */
   guint32 capabilities;           /* as announced to the client (stripped) */
   guint32 thread_id;              /* the backend's connection id */
+  char *version;                  /* the backend's version string */
+  GBytes *scramble;               /* the greeting's auth-plugin data */
   struct TsrServerConn *next;     /* the session's other backend connections */
 } TsrServerConn;
 
@@ -57,6 +59,9 @@ struct TsrSession {
   guint8 quit : 1;                /* the client sent COM_QUIT */
   char *username;
   char *default_db;
+  GBytes *auth_response;          /* the client's scrambled password */
+  char *auth_plugin;              /* the client's auth plugin name */
+  gboolean is_auth_result;        /* s->current is the login's response */
   /* Scripting (see session-hooks.h). */
   gpointer hook_state;            /* what hooks->open returned */
   GQueue queries;                 /* of TsrInjection*, waiting to be sent */
@@ -102,6 +107,12 @@ void tsr_injection_free(TsrInjection *inj);
 void tsr_session_response_reset(TsrSession *s, guint8 seq);
 /* Moves the hook-built response to the client. */
 void tsr_session_send_response(TsrSession *s);
+
+/* Runs a phase hook (connect_server, read_handshake, read_auth,
+ * read_auth_result) on `packet`, the response following sequence id seq.
+ * Returns TRUE to go on; FALSE when the hook answered the client or failed
+ * (the session is then CLOSING). */
+gboolean tsr_session_run_phase(TsrSession *s, TsrHookId id, const guint8 *packet, gsize len, guint8 seq);
 
 /* session-command.c */
 /* After a command went to the backend (or was refused): what comes next. */

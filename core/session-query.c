@@ -9,6 +9,7 @@
 #include "core-error.h"
 #include "protocol/mysql-constants.h"
 #include "protocol/mysql-frame.h"
+#include <string.h>
 
 /* Largest command handed to read_query: one frame. Longer ones stream. */
 #define HOOK_MAX_PACKET (TSR_FRAME_MAX_PAYLOAD - 1)
@@ -131,8 +132,38 @@ static void deliver_buffered(TsrSession *s, TsrInjection *inj) {
   s->answered = TRUE;
 }
 
+/* The login's answer is complete: read_auth_result sees its last packet
+ * and may replace it. */
+static TsrStep auth_result_done(TsrSession *s) {
+  TsrInjection *inj = s->current;
+  gsize len = evbuffer_get_length(inj->result);
+  guint8 header[TSR_FRAME_HEADER_LEN];
+  const guint8 *flat = evbuffer_pullup(inj->result, -1);
+  gsize last = 0, pos = 0;
+  gboolean go_on;
+
+  if (len < TSR_FRAME_HEADER_LEN) return tsr_session_server_lost(s, "the backend sent no answer to the login");
+  /* Find the last frame: the answer is small (OK, ERR or a switch). */
+  while (pos + TSR_FRAME_HEADER_LEN <= len) {
+    last = pos;
+    memcpy(header, flat + pos, sizeof header);
+    pos += TSR_FRAME_HEADER_LEN + tsr_le24(header);
+  }
+  s->current = NULL;
+  s->is_auth_result = FALSE;
+  go_on = tsr_session_run_phase(s, TSR_HOOK_READ_AUTH_RESULT, flat + last + TSR_FRAME_HEADER_LEN,
+                                len - last - TSR_FRAME_HEADER_LEN, flat[last + 3]);
+  if (go_on) evbuffer_add_buffer(s->client.out, inj->result);
+  tsr_injection_free(inj);
+  tsr_session_set_busy(s, FALSE);
+  if (!go_on) return TSR_STEP_NEXT;
+  tsr_session_set_state(s, s->tracker.error_seen ? TSR_SESSION_CLOSING : TSR_SESSION_READ_QUERY);
+  return TSR_STEP_NEXT;
+}
+
 TsrStep tsr_query_injection_done(TsrSession *s) {
   TsrInjection *inj = s->current;
+  if (s->is_auth_result) return auth_result_done(s);
   const TsrSessionHooks *h = s->owner->hooks;
   g_autoptr(GError) error = NULL;
   TsrHookAction action = TSR_HOOK_DEFAULT;

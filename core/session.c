@@ -64,7 +64,10 @@ TsrStep tsr_session_fail(TsrSession *s, guint8 seq, guint16 code, const char *sq
 }
 
 static void server_conn_free(TsrServerConn *sc) {
-  if (sc->backend) g_atomic_int_add(&sc->backend->connected_clients, -1);
+  if (sc->backend && sc->conn.fd >= 0 && !sc->conn.connecting)
+    g_atomic_int_add(&sc->backend->connected_clients, -1);
+  g_free(sc->version);
+  g_clear_pointer(&sc->scramble, g_bytes_unref);
   tsr_conn_close(&sc->conn);
   g_free(sc);
 }
@@ -87,6 +90,8 @@ static void session_free(TsrSession *s) {
   tsr_conn_close(&s->client);
   g_free(s->username);
   g_free(s->default_db);
+  g_clear_pointer(&s->auth_response, g_bytes_unref);
+  g_free(s->auth_plugin);
   g_free(s);
 }
 
@@ -206,6 +211,22 @@ TsrBackend *tsr_session_backend(const TsrSession *s) {
 
 guint32 tsr_session_server_thread_id(const TsrSession *s) {
   return s->server ? s->server->thread_id : 0;
+}
+
+const char *tsr_session_server_version(const TsrSession *s) {
+  return s->server ? s->server->version : NULL;
+}
+
+GBytes *tsr_session_server_scramble(const TsrSession *s) {
+  return s->server ? s->server->scramble : NULL;
+}
+
+GBytes *tsr_session_client_auth_response(const TsrSession *s) {
+  return s->auth_response;
+}
+
+const char *tsr_session_client_auth_plugin(const TsrSession *s) {
+  return s->auth_plugin;
 }
 
 const TsrBackendList *tsr_session_backends(const TsrSession *s) {

@@ -68,6 +68,13 @@ const char *tsr_session_client_name(const TsrSession *s);
 TsrBackend *tsr_session_backend(const TsrSession *s);
 /* Returns the backend's connection id, or 0. */
 guint32 tsr_session_server_thread_id(const TsrSession *s);
+/* Returns the backend's version string and greeting scramble (NULL before
+ * the greeting); the client's scrambled password and auth plugin (NULL
+ * before its handshake response). Owned by the session. */
+const char *tsr_session_server_version(const TsrSession *s);
+GBytes *tsr_session_server_scramble(const TsrSession *s);
+GBytes *tsr_session_client_auth_response(const TsrSession *s);
+const char *tsr_session_client_auth_plugin(const TsrSession *s);
 /* Returns the proxy's backend list. */
 const TsrBackendList *tsr_session_backends(const TsrSession *s);
 /* connect_server: makes the session try backend `index` (0-based) first.
