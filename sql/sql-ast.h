@@ -306,7 +306,8 @@ typedef enum {
 struct TsrSqlTableRef {
   TsrSqlTableRefKind kind;
   guint32 pos;
-  guint32 name_end;       /* NAME: the name's span in the query is [pos, name_end) */
+  guint32 name_end;       /* NAME: the name's span in the query is [pos, name_end)
+                           * (in TsrSqlRaw.body for the tables of raw statements) */
   const char *schema;     /* NAME: or NULL */
   const char *name;       /* NAME */
   const char *alias;      /* NAME, DERIVED: or NULL */
@@ -540,12 +541,17 @@ typedef struct {
 
 /* SHOW, DDL and OTHER statements, kept as text. */
 typedef struct {
+  /* The statement as the server reads it: its tokens as written, comments
+   * dropped, executable comments' contents inline, one blank where the
+   * query had blanks or comments between tokens. */
+  const char *body;
   const char *verb;   /* upper case: SHOW: the word after SHOW ("TABLES");
                        * DDL: the object ("TABLE", "INDEX", "DATABASE", "VIEW", ...);
                        * OTHER: the first word ("CALL", "LOCK", ...) */
   TsrSqlList tables;  /* TsrSqlTableRef * (NAME) found where easy: the tables of
                        * CREATE/ALTER/DROP/TRUNCATE TABLE, CREATE/DROP INDEX ... ON,
-                       * RENAME TABLE, SHOW CREATE TABLE/COLUMNS/INDEX */
+                       * RENAME TABLE, SHOW CREATE TABLE/COLUMNS/INDEX. Their
+                       * pos/name_end are offsets in `body`, not in the query. */
 } TsrSqlRaw;
 
 typedef struct {

@@ -342,8 +342,11 @@ static void stmt_body(Out *o, const TsrSqlStmt *s) {
       g_string_append_printf(o, " flags%u", s->txn->flags);
       str(o, s->txn->savepoint);
     } else if (s->raw) {
+      g_autoptr(GString) text = g_string_new(NULL);
       str(o, s->raw->verb);
       table_refs(o, "tables", &s->raw->tables);
+      tsr_sql_print_stmt(text, s, NULL); /* the body, table names as printed */
+      value(o, text->str, text->len);
     }
     break;
   }

@@ -447,11 +447,15 @@ static TsrSqlExpr *variable(TsrSqlParser *p) {
           tsr_sqlp_is(p, TSR_TK_DOT)) {
         p->i++;
         e->var.scope = scopes[i].scope;
+        if (!TSR_SQLP_CUR(p)->word) return tsr_sqlp_expected(p, "a variable name");
         e->var.name = tsr_sqlp_any_ident(p, "a variable name");
         return e->var.name ? e : NULL;
       }
     }
-    if (len == 0) return tsr_sqlp_expected(p, "a variable name");
+    if (len == 0 || memchr(name, '@', len)) {
+      p->i--;
+      return tsr_sqlp_expected(p, "a variable name");
+    }
     e->var.name = tsr_sql_arena_strndup(p->arena, name, len);
     return e;
   }

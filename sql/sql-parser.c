@@ -105,6 +105,29 @@ static gboolean parse_stmt_body(TsrSqlParser *p, TsrSqlStmt *stmt) {
   return tsr_sqlp_raw_stmt(p, stmt);
 }
 
+/* Builds raw->body from tokens [first, last) and moves the spans of
+ * raw->tables from the query into the body. */
+static void raw_body(TsrSqlParser *p, TsrSqlRaw *raw, guint first, guint last) {
+  GString *body = g_string_new(NULL);
+  guint next = 0;               /* the table whose span is looked for */
+  guint32 found = G_MAXUINT32;  /* where its name starts in the body */
+  for (guint i = first; i < last; i++) {
+    const TsrSqlToken *t = &p->toks[i].t;
+    TsrSqlTableRef *table = next < raw->tables.len ? raw->tables.items[next] : NULL;
+    if (i > first && (t->flags & TSR_SQL_TOKEN_SPACE_BEFORE)) g_string_append_c(body, ' ');
+    if (table && table->pos == t->start) found = (guint32)body->len;
+    g_string_append_len(body, p->q + t->start, t->len);
+    if (table && found != G_MAXUINT32 && table->name_end == t->start + t->len) {
+      table->pos = found;
+      table->name_end = (guint32)body->len;
+      found = G_MAXUINT32;
+      next++;
+    }
+  }
+  raw->body = tsr_sql_arena_strndup(p->arena, body->str, body->len);
+  g_string_free(body, TRUE);
+}
+
 static TsrSqlStmt *parse_stmt(TsrSqlParser *p) {
   TsrSqlStmt *stmt = tsr_sql_arena_new0(p->arena, TsrSqlStmt);
   guint first = p->i;
@@ -117,6 +140,7 @@ static TsrSqlStmt *parse_stmt(TsrSqlParser *p) {
   stmt->end = last->start + last->len;
   stmt->text = tsr_sql_arena_strndup(p->arena, p->q + stmt->start, stmt->end - stmt->start);
   stmt->n_params = p->n_params;
+  if (stmt->raw) raw_body(p, stmt->raw, first, p->i);
   return stmt;
 }
 

@@ -188,7 +188,10 @@ void tsr_sql_printer_variable(TsrSqlPrinter *pr, const TsrSqlExpr *e) {
       g_string_append(out, scopes[e->var.scope]);
       g_string_append_c(out, '.');
     }
-  } else if (e->var.scope != TSR_SQL_SCOPE_DEFAULT) {
+    g_string_append(out, e->var.name); /* an unquoted word when parsed */
+    return;
+  }
+  if (e->var.scope != TSR_SQL_SCOPE_DEFAULT) {
     for (const char *c = scopes[e->var.scope]; *c; c++) g_string_append_c(out, g_ascii_toupper(*c));
     g_string_append_c(out, ' ');
   }

@@ -419,17 +419,17 @@ static void xa(TsrSqlPrinter *pr, const TsrSqlXa *x) {
   if (x->flags & TSR_SQL_XA_ONE_PHASE) put(pr, " ONE PHASE");
 }
 
-/* The statement's text with its recorded table names printed anew. */
-static void raw(TsrSqlPrinter *pr, const TsrSqlStmt *stmt) {
-  guint32 at = stmt->start;
-  for (guint i = 0; i < stmt->raw->tables.len; i++) {
-    const TsrSqlTableRef *t = stmt->raw->tables.items[i];
-    if (t->pos < at || t->name_end > stmt->end) continue;
-    g_string_append_len(pr->out, stmt->text + (at - stmt->start), (gssize)(t->pos - at));
+/* The statement's body with its recorded table names printed anew. */
+static void raw(TsrSqlPrinter *pr, const TsrSqlRaw *r) {
+  guint32 at = 0, len = (guint32)strlen(r->body);
+  for (guint i = 0; i < r->tables.len; i++) {
+    const TsrSqlTableRef *t = r->tables.items[i];
+    if (t->pos < at || t->name_end > len || t->pos > t->name_end) continue;
+    g_string_append_len(pr->out, r->body + at, (gssize)(t->pos - at));
     table_name(pr, t);
     at = t->name_end;
   }
-  g_string_append_len(pr->out, stmt->text + (at - stmt->start), (gssize)(stmt->end - at));
+  g_string_append_len(pr->out, r->body + at, (gssize)(len - at));
 }
 
 void tsr_sql_print_stmt(GString *out, const TsrSqlStmt *stmt, const TsrSqlPrintOptions *opts) {
@@ -450,7 +450,7 @@ void tsr_sql_print_stmt(GString *out, const TsrSqlStmt *stmt, const TsrSqlPrintO
     transaction(pr, stmt);
     break;
   case TSR_SQL_STMT_XA: xa(pr, stmt->xa); break;
-  default: raw(pr, stmt); break;
+  default: raw(pr, stmt->raw); break;
   }
 }
 

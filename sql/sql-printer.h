@@ -5,8 +5,8 @@
  * need them, strings re-escaped, parentheses where precedence asks for
  * them, comments gone. Parsing printed text gives the same tree again
  * (tsr_sql_dump_stmt() of both is equal). SHOW, DDL and OTHER statements
- * print as their text, with the table names of TsrSqlRaw.tables written
- * anew (so that renamed tables show). */
+ * print as their TsrSqlRaw.body, with the table names of TsrSqlRaw.tables
+ * written anew (so that renamed tables show). */
 #ifndef TESSERA_SQL_PRINTER_H
 #define TESSERA_SQL_PRINTER_H
 
@@ -23,9 +23,12 @@ typedef struct {
   gpointer param_data;
 } TsrSqlPrintOptions;
 
-/* Appends the SQL of a statement (without ';') to `out`. opts may be NULL. */
+/* Appends the SQL of a statement (without ';') to `out`. opts may be NULL.
+ * With TSR_SQL_LEX_NO_BACKSLASH_ESCAPES a string's NUL bytes are written as
+ * they are: use out->len, not strlen(). */
 void tsr_sql_print_stmt(GString *out, const TsrSqlStmt *stmt, const TsrSqlPrintOptions *opts);
-/* Returns the SQL of a statement as a new string (g_free). opts may be NULL. */
+/* Returns the SQL of a statement as a new string (g_free). opts may be NULL.
+ * See tsr_sql_print_stmt() about NUL bytes. */
 char *tsr_sql_stmt_to_sql(const TsrSqlStmt *stmt, const TsrSqlPrintOptions *opts);
 /* Appends the SQL of a query / an expression / a table reference. */
 void tsr_sql_print_select(GString *out, const TsrSqlSelect *select, const TsrSqlPrintOptions *opts);

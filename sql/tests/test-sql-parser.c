@@ -144,15 +144,15 @@ static void test_other_statements(void) {
   check_print("xa end X'0A' suspend for migrate", "XA END X'0A' SUSPEND FOR MIGRATE");
   check_print("xa commit 'g' one phase", "XA COMMIT 'g' ONE PHASE");
   check_print("XA RECOVER CONVERT XID", "XA RECOVER CONVERT XID");
-  check_dump("SHOW FULL COLUMNS FROM db.t LIKE 'a%'", "(SHOW FULL (tables (table db t -)) params0)");
-  check_dump("show variables like 'x'", "(SHOW VARIABLES (tables) params0)");
-  check_dump("CREATE UNIQUE INDEX i ON t (a)", "(CREATE INDEX (tables (table - t -)) params0)");
-  check_dump("create table t2 like t1", "(CREATE TABLE (tables (table - t2 -) (table - t1 -)) params0)");
-  check_dump("ALTER TABLE t ADD COLUMN c INT", "(ALTER TABLE (tables (table - t -)) params0)");
-  check_dump("DROP TABLE IF EXISTS a, b.c", "(DROP TABLE (tables (table - a -) (table b c -)) params0)");
-  check_dump("truncate table t", "(TRUNCATE TABLE (tables (table - t -)) params0)");
-  check_dump("CALL p(1)", "(OTHER CALL (tables) params0)");
-  check_dump("LOCK TABLES t WRITE", "(OTHER LOCK (tables) params0)");
+  check_dump("SHOW FULL COLUMNS FROM db.t LIKE 'a%'", "(SHOW FULL (tables (table db t -)) \"SHOW FULL COLUMNS FROM db.t LIKE 'a%'\" params0)");
+  check_dump("show variables like 'x'", "(SHOW VARIABLES (tables) \"show variables like 'x'\" params0)");
+  check_dump("CREATE UNIQUE INDEX i ON t (a)", "(CREATE INDEX (tables (table - t -)) \"CREATE UNIQUE INDEX i ON t (a)\" params0)");
+  check_dump("create table t2 like `t1`", "(CREATE TABLE (tables (table - t2 -) (table - t1 -)) \"create table t2 like t1\" params0)");
+  check_dump("ALTER TABLE t /* c */ ADD COLUMN c INT", "(ALTER TABLE (tables (table - t -)) \"ALTER TABLE t ADD COLUMN c INT\" params0)");
+  check_dump("DROP TABLE IF EXISTS a, b.c", "(DROP TABLE (tables (table - a -) (table b c -)) \"DROP TABLE IF EXISTS a, b.c\" params0)");
+  check_dump("truncate table t", "(TRUNCATE TABLE (tables (table - t -)) \"truncate table t\" params0)");
+  check_dump("CALL p(1)", "(OTHER CALL (tables) \"CALL p(1)\" params0)");
+  check_dump("/*!40000 LOCK TABLES t WRITE */", "(OTHER LOCK (tables) \"LOCK TABLES t WRITE\" params0)");
 }
 
 static void test_script(void) {
