@@ -1,6 +1,7 @@
 """HAProxy in TCP mode with one server line pointing at the benchmark MariaDB."""
 
 import os
+import signal
 
 from . import procs
 
@@ -27,6 +28,7 @@ backend mariadb
 
 class HAProxy:
     name = "haproxy"
+    clean_exit_codes = (0, -signal.SIGTERM)  # haproxy -db dies of the SIGTERM itself
 
     def __init__(self, workdir, backend_port, threads):
         self.dir = os.path.join(workdir, "haproxy")
@@ -47,4 +49,7 @@ class HAProxy:
         procs.wait_for_port(self.proc, self.port, 10, "haproxy")
 
     def stop(self):
-        procs.stop(self.proc)
+        return procs.stop(self.proc)
+
+    def log_problems(self):
+        return procs.log_lines(self.log, ("[WARNING]", "[ALERT]"))

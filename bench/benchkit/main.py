@@ -59,6 +59,8 @@ def _run_all(run):
 
 
 def _print_errors(run):
+    for message in run.warnings:
+        print(f"warning: {message}")
     if not run.errors:
         print("no errors in any run")
         return
@@ -81,7 +83,7 @@ def main(argv=None):
         print("interrupted: everything this run started has been stopped", file=sys.stderr)
         raise
     finally:
-        if opts.keep or run.errors or run.skipped:
+        if opts.keep or run.errors or run.warnings or run.skipped:
             print(f"logs kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -52,15 +52,27 @@ def wait_for_port(proc, port, timeout, what):
 
 
 def stop(proc, grace=10.0):
-    """SIGTERM proc (by its own pid), then SIGKILL it if it lingers."""
+    """SIGTERM proc (by its own pid), then SIGKILL it if it lingers; True if it had to be."""
     if proc is None or proc.poll() is not None:
-        return
+        return False
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(timeout=grace)
+        return False
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+        return True
+
+
+def log_lines(path, markers=None):
+    """Lines of a log file, or only those containing one of markers."""
+    try:
+        with open(path, errors="replace") as f:
+            lines = [line.rstrip("\n") for line in f if line.strip()]
+    except OSError:
+        return []
+    return [line for line in lines if markers is None or any(m in line for m in markers)]
 
 
 def tail(path, lines=20):

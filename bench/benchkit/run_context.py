@@ -16,6 +16,7 @@ class Run:
         self.tessera_description = "not used"
         self.skipped = {}          # target name -> why it is left out
         self.errors = []
+        self.warnings = []
         self.metrics = {}          # target name -> {metric: value}
         self.max_other_load = 0.0  # % of all CPUs used by others while measuring
         self.busy_waits = 0        # measurements started on a machine that stayed busy
@@ -25,6 +26,11 @@ class Run:
         """Something went wrong in a measurement: shown now and again at the end."""
         self.errors.append(message)
         print(f"!! {message}", file=sys.stderr, flush=True)
+
+    def warn(self, message):
+        """Not a failed measurement, but worth a look: shown now and again at the end."""
+        self.warnings.append(message)
+        print(f"-- {message}", flush=True)
 
     def skip(self, target, reason):
         self.skipped[target] = reason

@@ -90,4 +90,17 @@ def running(run):
         yield targets
     finally:
         for proxy in proxies:
-            proxy.stop()
+            _stop_and_check(run, proxy)
+
+
+def _stop_and_check(run, proxy):
+    """Stop a proxy and report an unclean exit or anything it logged."""
+    if proxy.stop():
+        run.error(f"{proxy.name} did not exit within 10 s of SIGTERM and was killed")
+    elif proxy.proc.returncode not in proxy.clean_exit_codes:
+        run.error(f"{proxy.name} {procs.exit_status_text(proxy.proc)} (found when stopping it); "
+                  f"last lines of {proxy.log}:\n{procs.tail(proxy.log)}")
+    problems = proxy.log_problems()
+    if problems:
+        run.warn(f"{proxy.name} logged {len(problems)} warnings or errors (in {proxy.log}); "
+                 f"last: {problems[-1]}")

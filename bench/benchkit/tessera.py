@@ -7,6 +7,7 @@ from . import procs
 
 class Tessera:
     name = "tessera"
+    clean_exit_codes = (0,)
 
     def __init__(self, workdir, executable, backend_port, threads):
         self.dir = os.path.join(workdir, "tessera")
@@ -28,4 +29,8 @@ class Tessera:
         procs.wait_for_port(self.proc, self.port, 10, "tessera")
 
     def stop(self):
-        procs.stop(self.proc)
+        return procs.stop(self.proc)
+
+    def log_problems(self):
+        """Everything it logged: it runs with --log-level=warning."""
+        return procs.log_lines(self.log)
