@@ -11,6 +11,7 @@ MariaDB alone. Tests that only make sense with a proxy in between skip then.
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -90,15 +91,18 @@ class Tessera:
     """One tessera process in front of the given backends.
 
     Without port, it listens on a free port with a log file of its own. With
-    port, extra_args alone say how it is set up (they must make it listen on port)."""
+    port, extra_args alone say how it is set up (they must make it listen on port).
+    With unix_path, extra_args make it listen on that unix socket instead."""
 
-    def __init__(self, backend_addresses, extra_args=(), read_only_addresses=(), port=None):
+    def __init__(self, backend_addresses, extra_args=(), read_only_addresses=(), port=None,
+                 unix_path=None):
         self.backend_addresses = list(backend_addresses)
         self.read_only_addresses = list(read_only_addresses)
         self.extra_args = list(extra_args)
         self.workdir = scratch_dir()
         self.log_path = os.path.join(self.workdir, "tessera.log")
         self.output_path = os.path.join(self.workdir, "tessera.out")
+        self.unix_path = unix_path
         self.given_port = port
         self.port = port
         self.proc = None
@@ -107,8 +111,9 @@ class Tessera:
     def command(self):
         cmd = [tessera_binary()]
         if self.given_port is None:
-            cmd += ["--proxy-address=%s:%d" % (HOST, self.port),
-                    "--log-file=" + self.log_path, "--log-level=info"]
+            if self.unix_path is None:
+                cmd.append("--proxy-address=%s:%d" % (HOST, self.port))
+            cmd += ["--log-file=" + self.log_path, "--log-level=info"]
         cmd += ["--proxy-backend-addresses=" + a for a in self.backend_addresses]
         cmd += ["--proxy-read-only-backend-addresses=" + a for a in self.read_only_addresses]
         return cmd + self.extra_args
@@ -117,7 +122,7 @@ class Tessera:
         if DIRECT:
             self.port = int(self.backend_addresses[0].rsplit(":", 1)[1])
             return self
-        if self.given_port is None:
+        if self.given_port is None and self.unix_path is None:
             self.port = mariadb_fixture.free_port()
         with open(self.output_path, "wb") as out:
             self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=out,
@@ -131,11 +136,16 @@ class Tessera:
             if self.proc.poll() is not None:
                 raise RuntimeError("tessera exited with %d at start:\n%s"
                                    % (self.proc.returncode, self.log_tail()))
-            if is_listening(self.port):
+            if self.listening():
                 return
             time.sleep(0.05)
-        raise RuntimeError("tessera did not listen on port %d within %.0f s:\n%s"
-                           % (self.port, START_TIMEOUT, self.log_tail()))
+        raise RuntimeError("tessera did not listen on %s within %.0f s:\n%s"
+                           % (self.unix_path or self.port, START_TIMEOUT, self.log_tail()))
+
+    def listening(self):
+        if self.unix_path is not None:
+            return os.path.exists(self.unix_path) and stat.S_ISSOCK(os.stat(self.unix_path).st_mode)
+        return is_listening(self.port)
 
     @property
     def pid(self):

@@ -165,7 +165,7 @@ def open_files_limit():
     return min(hard, 32768)
 
 
-def server_command(datadir, port, log_path):
+def server_command(datadir, port, log_path, extra_args=()):
     return ["mariadbd", "--no-defaults",
             "--datadir=" + datadir,
             "--port=%d" % port,
@@ -185,7 +185,7 @@ def server_command(datadir, port, log_path):
             "--innodb-buffer-pool-size=64M",
             "--innodb-flush-log-at-trx-commit=2",
             "--character-set-server=utf8mb4",
-            "--collation-server=utf8mb4_general_ci"]
+            "--collation-server=utf8mb4_general_ci"] + list(extra_args)
 
 
 def root_sql(datadir, sql, timeout=30):
@@ -208,11 +208,11 @@ def wait_until_ready(proc, datadir, log_path):
     raise RuntimeError("mariadbd did not answer within %.0f s, see %s" % (READY_TIMEOUT, log_path))
 
 
-def launch(datadir, log_path):
+def launch(datadir, log_path, extra_args=()):
     """Start mariadbd on a free port; retry if another process took the port first."""
     for _ in range(5):
         port = free_port()
-        proc = subprocess.Popen(server_command(datadir, port, log_path),
+        proc = subprocess.Popen(server_command(datadir, port, log_path, extra_args),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         try:
@@ -224,15 +224,17 @@ def launch(datadir, log_path):
     raise RuntimeError("mariadbd would not start, see %s" % log_path)
 
 
-def start_server(base_dir, name="extra"):
-    """Create, start and provision one server under base_dir/name; returns a Server."""
+def start_server(base_dir, name="extra", extra_args=()):
+    """Create, start and provision one server under base_dir/name; returns a Server.
+
+    extra_args are added to mariadbd's command line (later options win)."""
     home = os.path.join(base_dir, name)
     datadir = os.path.join(home, "data")
     log_path = os.path.join(home, "mariadbd.log")
     shutil.rmtree(home, ignore_errors=True)
     os.makedirs(home)
     install_datadir(datadir, log_path)
-    proc, port = launch(datadir, log_path)
+    proc, port = launch(datadir, log_path, extra_args)
     result = root_sql(datadir, SETUP_SQL)
     if result.returncode != 0:
         stop_pid(proc.pid)
