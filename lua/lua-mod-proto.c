@@ -113,6 +113,16 @@ static gboolean has_field(lua_State *L, const char *name) {
   return present;
 }
 
+/* Returns a zeroed array of n elements that the Lua GC owns (it stays on
+ * the stack): safe to hold across calls that may raise an error. */
+static void *new_array(lua_State *L, gsize n, gsize size) {
+  void *p = lua_newuserdata(L, (n + 1) * size);
+  memset(p, 0, (n + 1) * size);
+  return p;
+}
+
+/* Pushes the bytes as a string and frees the array. Nothing may raise an
+ * error between making the array and this call. */
 static int push_bytes(lua_State *L, GByteArray *bytes) {
   lua_pushlstring(L, (const char *)bytes->data, bytes->len);
   g_byte_array_unref(bytes);
@@ -137,7 +147,7 @@ static int from_err_packet(lua_State *L) {
 
 /* errcode defaults to 0, sqlstate to "HY000". */
 static int to_err_packet(lua_State *L) {
-  GByteArray *out = g_byte_array_new();
+  GByteArray *out;
   g_autofree char *message = NULL;
   gsize len;
   const char *msg, *sqlstate;
@@ -148,6 +158,7 @@ static int to_err_packet(lua_State *L) {
   sqlstate = opt_str(L, "sqlstate", NULL, NULL);
   code = opt_num(L, "errcode", 0);
   message = g_strndup(msg, len);
+  out = g_byte_array_new();
   tsr_err_encode(out, (guint16)code, sqlstate, message);
   return push_bytes(L, out);
 }
@@ -169,7 +180,7 @@ static int from_ok_packet(lua_State *L) {
 }
 
 static int to_ok_packet(lua_State *L) {
-  GByteArray *out = g_byte_array_new();
+  GByteArray *out;
   TsrOkPacket ok = { 0 };
 
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -177,6 +188,7 @@ static int to_ok_packet(lua_State *L) {
   ok.last_insert_id = (guint64)opt_num(L, "insert_id", 0);
   ok.warnings = (guint16)opt_num(L, "warnings", 0);
   ok.affected_rows = (guint64)opt_num(L, "affected_rows", 0);
+  out = g_byte_array_new();
   tsr_ok_encode(out, TSR_CLIENT_PROTOCOL_41, &ok, FALSE);
   return push_bytes(L, out);
 }
@@ -195,9 +207,14 @@ static int from_eof_packet(lua_State *L) {
 }
 
 static int to_eof_packet(lua_State *L) {
-  GByteArray *out = g_byte_array_new();
+  GByteArray *out;
+  guint16 warnings, status;
+
   luaL_checktype(L, 1, LUA_TTABLE);
-  tsr_eof_encode(out, (guint16)opt_num(L, "warnings", 0), (guint16)opt_num(L, "server_status", 0));
+  warnings = (guint16)opt_num(L, "warnings", 0);
+  status = (guint16)opt_num(L, "server_status", 0);
+  out = g_byte_array_new();
+  tsr_eof_encode(out, warnings, status);
   return push_bytes(L, out);
 }
 
@@ -353,12 +370,13 @@ static int from_stmt_prepare_packet(lua_State *L) {
 }
 
 static int to_stmt_prepare_packet(lua_State *L) {
-  GByteArray *out = g_byte_array_new();
+  GByteArray *out;
   gsize len;
   const char *text;
 
   luaL_checktype(L, 1, LUA_TTABLE);
   text = opt_str(L, "stmt_text", "", &len);
+  out = g_byte_array_new();
   tsr_command_text_encode(out, TSR_COM_STMT_PREPARE, text, len);
   return push_bytes(L, out);
 }
@@ -380,7 +398,7 @@ static int from_stmt_prepare_ok_packet(lua_State *L) {
 }
 
 static int to_stmt_prepare_ok_packet(lua_State *L) {
-  GByteArray *out = g_byte_array_new();
+  GByteArray *out;
   TsrStmtPrepareOk ok;
 
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -388,6 +406,7 @@ static int to_stmt_prepare_ok_packet(lua_State *L) {
   ok.columns = (guint16)opt_num(L, "num_columns", 0);
   ok.params = (guint16)opt_num(L, "num_params", 0);
   ok.warnings = (guint16)opt_num(L, "warnings", 0);
+  out = g_byte_array_new();
   tsr_stmt_prepare_ok_encode(out, &ok);
   return push_bytes(L, out);
 }
@@ -399,11 +418,9 @@ static gboolean execute_binds_types(const guint8 *p, gsize len, guint n_params) 
   return at < len && p[at] != 0;
 }
 
-/* Reads the optional types argument at 3 ({ { type=, unsigned= }, ... },
- * e.g. the params of an earlier execute) into types[0..n). */
-static gboolean opt_types(lua_State *L, guint n, TsrValueType *types) {
-  if (lua_isnoneornil(L, 3)) return FALSE;
-  luaL_checktype(L, 3, LUA_TTABLE);
+/* Reads the types argument at 3 ({ { type=, unsigned= }, ... }, e.g. the
+ * params of an earlier execute) into types[0..n). */
+static gboolean read_types(lua_State *L, guint n, TsrValueType *types) {
   for (guint i = 0; i < n; i++) {
     lua_rawgeti(L, 3, (int)i + 1);
     if (!lua_istable(L, -1)) luaL_error(L, "types[%d]: a table { type = ... } expected", (int)i + 1);
@@ -438,16 +455,18 @@ static int from_stmt_execute_packet(lua_State *L) {
   gsize len;
   const guint8 *p = check_packet(L, &len);
   lua_Integer n = luaL_checkinteger(L, 2);
-  g_autofree TsrValue *params = NULL;
-  g_autofree TsrValueType *types = NULL;
+  gboolean has_types = !lua_isnoneornil(L, 3);
+  TsrValue *params;
+  TsrValueType *types;
   TsrStmtExecute ex;
   GError *error = NULL;
   gboolean with_params;
 
   luaL_argcheck(L, n >= 0 && n <= 0xffff, 2, "0 to 65535 parameters expected");
-  params = g_new0(TsrValue, n + 1);
-  types = g_new0(TsrValueType, n + 1);
-  with_params = n > 0 && (execute_binds_types(p, len, (guint)n) || opt_types(L, (guint)n, types));
+  if (has_types) luaL_checktype(L, 3, LUA_TTABLE);
+  params = new_array(L, (gsize)n, sizeof *params);
+  types = new_array(L, (gsize)n, sizeof *types);
+  with_params = n > 0 && (execute_binds_types(p, len, (guint)n) || (has_types && read_types(L, (guint)n, types)));
   /* Without types the values cannot be read: only the header is, as in 0.8. */
   if (tsr_stmt_execute_decode(p, with_params ? len : MIN(len, 10), with_params ? (guint)n : 0, types, NULL, &ex,
                               params, &error) != TSR_DECODE_OK)
@@ -468,7 +487,7 @@ static int from_stmt_execute_packet(lua_State *L) {
 /* to_stmt_execute_packet{ stmt_id, flags = 0, iteration_count = 1,
  * new_params_bound = true, params = { ... } }. */
 static int to_stmt_execute_packet(lua_State *L) {
-  g_autofree TsrValue *params = NULL;
+  TsrValue *params;
   TsrStmtExecute ex;
   GByteArray *out;
   int n = 0, list;
@@ -485,7 +504,7 @@ static int to_stmt_execute_packet(lua_State *L) {
     luaL_checktype(L, list, LUA_TTABLE);
     n = (int)lua_objlen(L, list);
   }
-  params = g_new0(TsrValue, n + 1);
+  params = new_array(L, (gsize)n, sizeof *params);
   for (int i = 0; i < n; i++) {
     /* String values point into strings that the params table keeps. */
     lua_rawgeti(L, list, i + 1);
@@ -520,9 +539,13 @@ static int from_stmt_close_packet(lua_State *L) {
 }
 
 static int to_stmt_close_packet(lua_State *L) {
-  GByteArray *out = g_byte_array_new();
+  GByteArray *out;
+  guint32 stmt_id;
+
   luaL_checktype(L, 1, LUA_TTABLE);
-  tsr_stmt_id_command_encode(out, TSR_COM_STMT_CLOSE, (guint32)opt_num(L, "stmt_id", 0));
+  stmt_id = (guint32)opt_num(L, "stmt_id", 0);
+  out = g_byte_array_new();
+  tsr_stmt_id_command_encode(out, TSR_COM_STMT_CLOSE, stmt_id);
   return push_bytes(L, out);
 }
 

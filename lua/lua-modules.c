@@ -20,7 +20,7 @@ static const CModule c_modules[] = {
  * TsrLuaSource (light userdata). */
 static int load_embedded(lua_State *L) {
   const TsrLuaSource *src = lua_touserdata(L, lua_upvalueindex(1));
-  g_autofree char *chunkname = g_strconcat("@", src->file, NULL);
+  const char *chunkname = lua_pushfstring(L, "@%s", src->file);
 
   if (tsr_lua_load_text(L, src->text, src->len, chunkname) != 0) return lua_error(L);
   lua_pushstring(L, src->module);

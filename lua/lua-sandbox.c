@@ -201,30 +201,41 @@ static void wrap_global(lua_State *L, const char *name, const char *upvalue_of, 
 
 /* ---- require ---- */
 
-/* Searches the ';'-separated templates of `path` for module `name`: pushes
- * the compiled module and returns TRUE, or returns FALSE. A module found but
- * broken raises an error. */
-static gboolean search_path(lua_State *L, const char *name, const char *path) {
+/* Reads and compiles `file` as module `name`: pushes the chunk and returns
+ * TRUE; returns FALSE when the file cannot be read; pushes an error message
+ * and returns TRUE with *broken set when it does not compile. */
+static gboolean load_module_file(lua_State *L, const char *name, const char *file, gboolean *broken) {
+  g_autofree char *text = NULL;
+  g_autofree char *chunkname = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents(file, &text, &len, NULL)) return FALSE;
+  chunkname = g_strconcat("@", file, NULL);
+  *broken = tsr_lua_load_text(L, text, len, chunkname) != 0;
+  if (*broken)
+    lua_pushfstring(L, "error loading module '%s' from file '%s':\n\t%s", name, file, lua_tostring(L, -1));
+  return TRUE;
+}
+
+/* Searches the ';'-separated templates of `path` for module `name`. Pushes
+ * the compiled module and returns 1; returns 0 when no file is there;
+ * pushes a message and returns -1 when the file found does not compile.
+ * Raises no error itself (it holds heap memory). */
+static int search_path(lua_State *L, const char *name, const char *path) {
   g_autofree char *file_part = g_strdelimit(g_strdup(name), ".", '/');
   g_auto(GStrv) templates = g_strsplit(path, ";", -1);
 
   for (int i = 0; templates[i]; i++) {
-    g_autofree char *text = NULL;
-    g_autofree char *chunkname = NULL;
-    g_autofree char *file = NULL;
-    gsize len = 0;
     g_auto(GStrv) parts = NULL;
+    g_autofree char *file = NULL;
+    gboolean broken = FALSE;
 
     if (!templates[i][0]) continue;
     parts = g_strsplit(templates[i], "?", -1);
     file = g_strjoinv(file_part, parts);
-    if (!g_file_get_contents(file, &text, &len, NULL)) continue;
-    chunkname = g_strconcat("@", file, NULL);
-    if (tsr_lua_load_text(L, text, len, chunkname) != 0)
-      luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, file, lua_tostring(L, -1));
-    return TRUE;
+    if (load_module_file(L, name, file, &broken)) return broken ? -1 : 1;
   }
-  return FALSE;
+  return 0;
 }
 
 static gboolean is_sentinel(lua_State *L, int idx) {
@@ -245,8 +256,11 @@ static int safe_require(lua_State *L) {
 
   lua_getfield(L, lua_upvalueindex(2), name);
   if (lua_isnil(L, -1)) {
+    int found = 0;
     lua_pop(L, 1);
-    if (!lua_isstring(L, lua_upvalueindex(3)) || !search_path(L, name, lua_tostring(L, lua_upvalueindex(3))))
+    if (lua_isstring(L, lua_upvalueindex(3))) found = search_path(L, name, lua_tostring(L, lua_upvalueindex(3)));
+    if (found < 0) return lua_error(L);
+    if (found == 0)
       return luaL_error(L, "module '%s' not found: the built-in modules are %s%s", name, tsr_lua_modules_names(),
                         lua_isstring(L, lua_upvalueindex(3)) ? ", and it is not in --lua-path"
                                                               : " (--lua-path is not set)");

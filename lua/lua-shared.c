@@ -1,10 +1,15 @@
-/* lua-shared.c: the process-wide store behind proxy.global (see lua-shared.h). */
+/* lua-shared.c: the process-wide store behind proxy.global (see lua-shared.h).
+ *
+ * The locks are pthread mutexes rather than GMutex: GLib implements GMutex
+ * with bare futexes on Linux, which ThreadSanitizer cannot see, and this is
+ * the code that most needs checking under it. */
+#include <pthread.h>
 #include <string.h>
 #include "lua-shared.h"
 
 struct TsrSharedTable {
   gint refcount;
-  GMutex lock;
+  pthread_mutex_t lock;
   GHashTable *entries;   /* TsrSharedValue *key -> TsrSharedValue *value, both owned */
 };
 
@@ -132,7 +137,7 @@ static gboolean key_equal(gconstpointer a, gconstpointer b) {
 TsrSharedTable *tsr_shared_table_new(void) {
   TsrSharedTable *t = g_new0(TsrSharedTable, 1);
   t->refcount = 1;
-  g_mutex_init(&t->lock);
+  pthread_mutex_init(&t->lock, NULL);
   t->entries = g_hash_table_new_full(key_hash, key_equal, value_free, value_free);
   return t;
 }
@@ -146,17 +151,17 @@ void tsr_shared_table_unref(TsrSharedTable *t) {
   if (!t || !g_atomic_int_dec_and_test(&t->refcount)) return;
   /* The last reference: nobody else can reach the table any more. */
   g_hash_table_destroy(t->entries);
-  g_mutex_clear(&t->lock);
+  pthread_mutex_destroy(&t->lock);
   g_free(t);
 }
 
 gboolean tsr_shared_table_get(TsrSharedTable *t, const TsrSharedValue *key, TsrSharedValue *out) {
   const TsrSharedValue *found;
 
-  g_mutex_lock(&t->lock);
+  pthread_mutex_lock(&t->lock);
   found = g_hash_table_lookup(t->entries, key);
   if (found) tsr_shared_value_copy(out, found);
-  g_mutex_unlock(&t->lock);
+  pthread_mutex_unlock(&t->lock);
   if (!found) *out = (TsrSharedValue)TSR_SHARED_VALUE_INIT;
   return found != NULL;
 }
@@ -180,9 +185,9 @@ void tsr_shared_table_set(TsrSharedTable *t, const TsrSharedValue *key, TsrShare
   TsrSharedValue *moved = value->type == TSR_SHARED_NIL ? NULL : value_take(value);
   gpointer old_key, old_value;
 
-  g_mutex_lock(&t->lock);
+  pthread_mutex_lock(&t->lock);
   replace_locked(t, key, moved, &old_key, &old_value);
-  g_mutex_unlock(&t->lock);
+  pthread_mutex_unlock(&t->lock);
   value_free(old_key);
   value_free(old_value);
 }
@@ -192,7 +197,7 @@ gboolean tsr_shared_table_incr(TsrSharedTable *t, const TsrSharedValue *key, gdo
   TsrSharedValue *v;
   gboolean ok = TRUE;
 
-  g_mutex_lock(&t->lock);
+  pthread_mutex_lock(&t->lock);
   v = g_hash_table_lookup(t->entries, key);
   if (!v) {
     v = g_new(TsrSharedValue, 1);
@@ -206,7 +211,7 @@ gboolean tsr_shared_table_incr(TsrSharedTable *t, const TsrSharedValue *key, gdo
     ok = FALSE;
     if (type_out) *type_out = v->type;
   }
-  g_mutex_unlock(&t->lock);
+  pthread_mutex_unlock(&t->lock);
   return ok;
 }
 
@@ -217,12 +222,12 @@ gboolean tsr_shared_table_cas(TsrSharedTable *t, const TsrSharedValue *key, cons
   gpointer old_key = NULL, old_value = NULL;
   gboolean swapped;
 
-  g_mutex_lock(&t->lock);
+  pthread_mutex_lock(&t->lock);
   current = g_hash_table_lookup(t->entries, key);
   swapped = tsr_shared_value_equal(current ? current : &nil, expected);
   if (swapped)
     replace_locked(t, key, new_value->type == TSR_SHARED_NIL ? NULL : value_take(new_value), &old_key, &old_value);
-  g_mutex_unlock(&t->lock);
+  pthread_mutex_unlock(&t->lock);
   value_free(old_key);
   value_free(old_value);
   return swapped;
@@ -232,21 +237,21 @@ gsize tsr_shared_table_len(TsrSharedTable *t) {
   TsrSharedValue key;
   gsize n = 0;
 
-  g_mutex_lock(&t->lock);
+  pthread_mutex_lock(&t->lock);
   for (;;) {
     tsr_shared_value_set_number(&key, (gdouble)(n + 1));
     if (!g_hash_table_contains(t->entries, &key)) break;
     n++;
   }
-  g_mutex_unlock(&t->lock);
+  pthread_mutex_unlock(&t->lock);
   return n;
 }
 
 gsize tsr_shared_table_size(TsrSharedTable *t) {
   gsize n;
-  g_mutex_lock(&t->lock);
+  pthread_mutex_lock(&t->lock);
   n = g_hash_table_size(t->entries);
-  g_mutex_unlock(&t->lock);
+  pthread_mutex_unlock(&t->lock);
   return n;
 }
 
@@ -261,7 +266,7 @@ GArray *tsr_shared_table_snapshot(TsrSharedTable *t) {
   GHashTableIter it;
   gpointer k, v;
 
-  g_mutex_lock(&t->lock);
+  pthread_mutex_lock(&t->lock);
   entries = g_array_sized_new(FALSE, FALSE, sizeof(TsrSharedEntry), g_hash_table_size(t->entries));
   g_array_set_clear_func(entries, entry_clear);
   g_hash_table_iter_init(&it, t->entries);
@@ -271,7 +276,7 @@ GArray *tsr_shared_table_snapshot(TsrSharedTable *t) {
     tsr_shared_value_copy(&e.value, v);
     g_array_append_val(entries, e);
   }
-  g_mutex_unlock(&t->lock);
+  pthread_mutex_unlock(&t->lock);
   return entries;
 }
 

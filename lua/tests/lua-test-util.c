@@ -1,4 +1,5 @@
 /* lua-test-util.c: helpers shared by the tests of lua/ (see lua-test-util.h). */
+#include <pthread.h>
 #include <string.h>
 #include <lauxlib.h>
 #include "lua-test-util.h"
@@ -8,12 +9,22 @@ char *tsr_lua_test_path(const char *name) {
   return g_build_filename(TSR_LUA_TEST_DIR, name, NULL);
 }
 
+static char *lua_path;
+
+static void make_lua_path(void) {
+  lua_path = g_build_filename(TSR_LUA_TEST_DIR, "?.lua", NULL);
+}
+
 void tsr_lua_test_settings(TsrLuaSettings *settings, const char *script) {
-  static char *lua_path;
-  if (!lua_path) lua_path = g_build_filename(TSR_LUA_TEST_DIR, "?.lua", NULL);
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, make_lua_path);
   tsr_lua_settings_init(settings);
   settings->lua_path = lua_path;
-  settings->script_path = script ? g_intern_string(tsr_lua_test_path(script)) : NULL;
+  settings->script_path = NULL;
+  if (script) {
+    g_autofree char *path = tsr_lua_test_path(script);
+    settings->script_path = g_intern_string(path);
+  }
 }
 
 TsrLuaVm *tsr_lua_test_vm(const char *script, gboolean unsafe) {
@@ -145,6 +156,9 @@ void tsr_lua_test_env_init(lua_State *L, gpointer data) {
   lua_setfield(L, -2, "connection");
 }
 
+static GMutex warnings_lock;
+static GPtrArray *warnings;
+
 /* ---- script tests ---- */
 
 typedef struct {
@@ -153,16 +167,35 @@ typedef struct {
   char *function;
 } ScriptCase;
 
+/* Every ScriptCase registered, freed by tsr_lua_test_cleanup(). */
+static GPtrArray *script_cases;
+
+static void script_case_free(gpointer p) {
+  ScriptCase *sc = p;
+  if (sc->vm) {
+    tsr_lua_env_free(sc->env);
+    tsr_lua_vm_free(sc->vm);
+  }
+  g_free(sc->function);
+  g_free(sc);
+}
+
+void tsr_lua_test_cleanup(void) {
+  g_clear_pointer(&script_cases, g_ptr_array_unref);
+  if (warnings) g_ptr_array_set_size(warnings, 0);
+}
+
 static void run_script_case(gconstpointer data) {
   const ScriptCase *sc = data;
-  lua_State *L = tsr_lua_vm_state(sc->vm);
+  TsrLuaVm *vm = sc->env->vm;
+  lua_State *L = tsr_lua_vm_state(vm);
   GError *error = NULL;
 
-  tsr_lua_env_make_current(sc->vm, sc->env);
+  tsr_lua_env_make_current(vm, sc->env);
   tsr_lua_env_push_globals(sc->env);
   lua_getfield(L, -1, sc->function);
   lua_remove(L, -2);
-  if (!tsr_lua_vm_pcall(sc->vm, 0, 0, &error)) {
+  if (!tsr_lua_vm_pcall(vm, 0, 0, &error)) {
     g_test_message("%s", error->message);
     g_test_fail();
     g_clear_error(&error);
@@ -198,21 +231,21 @@ void tsr_lua_test_add_script(const char *file, gboolean with_backends) {
   lua_pop(L, 1);
   g_ptr_array_sort(names, compare_names);
   g_assert_cmpuint(names->len, >, 0);
+  if (!script_cases) script_cases = g_ptr_array_new_with_free_func(script_case_free);
   for (guint i = 0; i < names->len; i++) {
     ScriptCase *sc = g_new0(ScriptCase, 1);
     g_autofree char *stem = g_strndup(file, strlen(file) - strlen(".lua"));
     g_autofree char *path = g_strdup_printf("/lua/%s/%s", stem, (char *)names->pdata[i] + strlen("test_"));
-    sc->vm = vm;
+    sc->vm = i == 0 ? vm : NULL;   /* the first case owns the VM */
     sc->env = env;
     sc->function = names->pdata[i];
+    g_ptr_array_add(script_cases, sc);
     g_test_add_data_func(path, sc, run_script_case);
   }
 }
 
 /* ---- warnings ---- */
 
-static GMutex warnings_lock;
-static GPtrArray *warnings;
 
 static GLogWriterOutput capture_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
                                        gpointer data) {

@@ -39,6 +39,9 @@ void tsr_lua_test_env_init(lua_State *L, gpointer data);
  * one VM (with the fake backends when with_backends). */
 void tsr_lua_test_add_script(const char *file, gboolean with_backends);
 
+/* Frees what tsr_lua_test_add_script made; call after g_test_run(). */
+void tsr_lua_test_cleanup(void);
+
 /* Makes warnings non-fatal and records them; returns how many recorded
  * warnings contain `text` since the last call (and forgets them). */
 void tsr_lua_test_capture_warnings(void);

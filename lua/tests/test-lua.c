@@ -500,6 +500,8 @@ static void test_protect(void) {
 }
 
 int main(int argc, char **argv) {
+  int status;
+
   g_test_init(&argc, &argv, NULL);
   tsr_lua_test_capture_warnings();
 
@@ -524,5 +526,7 @@ int main(int argc, char **argv) {
   tsr_lua_test_add_script("global.lua", FALSE);
   tsr_lua_test_add_script("backends.lua", TRUE);
   tsr_lua_test_add_script("modules.lua", TRUE);
-  return g_test_run();
+  status = g_test_run();
+  tsr_lua_test_cleanup();
+  return status;
 }
