@@ -526,6 +526,9 @@ int main(int argc, char **argv) {
   tsr_lua_test_add_script("global.lua", FALSE);
   tsr_lua_test_add_script("backends.lua", TRUE);
   tsr_lua_test_add_script("modules.lua", TRUE);
+#ifdef TSR_HAVE_SQL_LEXER
+  tsr_lua_test_add_script("tokenizer.lua", FALSE);
+#endif
   status = g_test_run();
   tsr_lua_test_cleanup();
   return status;
