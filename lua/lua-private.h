@@ -40,6 +40,7 @@ struct TsrLuaVm {
   TsrLuaEnv *current;             /* whose connection table `proxy` points at */
   TsrLuaEnv *envs;                /* every open environment (linked through next/prev) */
   gboolean budget_exhausted;      /* the running call ran out of budget */
+  int call_depth;                 /* protected calls under way (nested ones share the budget) */
 };
 
 struct TsrLuaEnv {

@@ -114,11 +114,14 @@ gboolean tsr_lua_vm_pcall(TsrLuaVm *vm, int nargs, int nresults, GError **error)
 
   lua_rawgeti(L, LUA_REGISTRYINDEX, vm->msgh_ref);
   lua_insert(L, handler);
-  budget_reset(vm);
+  /* A protected call made from inside a call (a C function the script
+   * called) runs on what is left of the outer call's budget. */
+  if (vm->call_depth++ == 0) budget_reset(vm);
   status = lua_pcall(L, nargs, nresults, handler);
+  vm->call_depth--;
   if (status == 0) {
     lua_remove(L, handler);
-    budget_reset(vm);
+    if (vm->call_depth == 0) budget_reset(vm);
     return TRUE;
   }
   if (vm->budget_exhausted) code = TSR_LUA_ERROR_BUDGET;
@@ -127,7 +130,7 @@ gboolean tsr_lua_vm_pcall(TsrLuaVm *vm, int nargs, int nresults, GError **error)
   msg = lua_tostring(L, -1);
   g_set_error_literal(error, TSR_LUA_ERROR, code, msg ? msg : "unknown Lua error");
   lua_settop(L, handler - 1);
-  budget_reset(vm);
+  if (vm->call_depth == 0) budget_reset(vm);
   return FALSE;
 }
 

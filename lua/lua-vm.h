@@ -9,7 +9,7 @@
  * The script (--proxy-lua-script) is loaded as source text only (bytecode
  * is refused), compiled once per VM and version, and run once per client
  * connection in that connection's own environment (lua-env.h), as MySQL
- * Proxy 0.8 did. Scripts run sandboxed (lua-sandbox.h) unless the operator
+ * Proxy 0.8 did. Scripts run sandboxed (lua-sandbox.c) unless the operator
  * passes --lua-allow-unsafe, and every call into a script runs under an
  * instruction budget (--lua-instruction-budget).
  *

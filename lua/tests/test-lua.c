@@ -499,6 +499,44 @@ static void test_protect(void) {
   g_assert_cmpint(lua_gettop(L), ==, 0);
 }
 
+/* A C function scripts can call that runs Lua through tsr_lua_vm_protect,
+ * as bindings of the core may. */
+static void spin_a_little(lua_State *L, gpointer data) {
+  g_assert_cmpint(luaL_loadstring(L, "local n = 0 for i = 1, 1000 do n = n + i end"), ==, 0);
+  lua_call(L, 0, 0);
+}
+
+static int nested_protect(lua_State *L) {
+  TsrLuaVm *vm = tsr_lua_vm_from_state(L);
+  GError *error = NULL;
+  if (!tsr_lua_vm_protect(vm, spin_a_little, NULL, &error)) {
+    lua_pushstring(L, error->message);
+    g_clear_error(&error);
+    return lua_error(L);
+  }
+  return 0;
+}
+
+static void test_budget_shared_by_nested_calls(void) {
+  TsrLuaSettings settings;
+  GError *error = NULL;
+  g_autoptr(TsrLuaVm) vm = NULL;
+  g_autofree char *one = NULL;
+
+  tsr_lua_test_settings(&settings, NULL);
+  settings.instruction_budget = 20000;
+  vm = tsr_lua_vm_new(&settings, &error);
+  g_assert_no_error(error);
+  lua_register(tsr_lua_vm_state(vm), "nested_protect", nested_protect);
+  one = tsr_lua_test_eval_ok(vm, NULL, "nested_protect() return 'fits'");
+  g_assert_cmpstr(one, ==, "fits");
+  /* 100 nested calls of ~4000 instructions each: more than the outer
+   * call's budget, although each one alone fits */
+  g_assert_null(tsr_lua_test_eval(vm, NULL, "for i = 1, 100 do nested_protect() end", &error));
+  g_assert_error(error, TSR_LUA_ERROR, TSR_LUA_ERROR_BUDGET);
+  g_clear_error(&error);
+}
+
 int main(int argc, char **argv) {
   int status;
 
@@ -515,6 +553,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/lua/budget/stops-loops", test_budget_stops_loops);
   g_test_add_func("/lua/budget/per-call", test_budget_counts_per_call);
   g_test_add_func("/lua/budget/jit", test_budget_and_jit);
+  g_test_add_func("/lua/budget/nested-calls", test_budget_shared_by_nested_calls);
   g_test_add_func("/lua/reload/versions", test_reload);
   g_test_add_func("/lua/reload/interval", test_reload_interval);
   g_test_add_func("/lua/misc/version-ids", test_version_ids);
