@@ -108,6 +108,8 @@ class ConnectionLifecycleTest(harness.ProxyTestCase):
             conn.close()
         self.assert_sessions_drop_to(0)
 
+    @harness.known_bug("on SIGTERM tessera waits for the running query but then closes the "
+                       "client without relaying its result")
     def test_sigterm_lets_a_running_query_finish(self):
         proxy = self.start_proxy([self.server.address], ["--shutdown-timeout=10"])
         conn = self.raw_login()
@@ -140,6 +142,8 @@ class ConnectionLifecycleTest(harness.ProxyTestCase):
         harness.pymysql_connect(self.port).close()
         self.assertTrue(proxy.is_alive())
 
+    @harness.known_bug("the listeners use SO_REUSEPORT, so a second tessera binds the same "
+                       "port and the two split the clients")
     def test_second_tessera_on_a_taken_port_refuses_to_start(self):
         proxy = self.start_proxy([self.server.address])
         with subprocess.Popen(
