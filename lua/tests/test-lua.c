@@ -499,6 +499,58 @@ static void test_protect(void) {
   g_assert_cmpint(lua_gettop(L), ==, 0);
 }
 
+/* ---- the examples of docs/lua-api.md (lua/examples) ---- */
+
+typedef struct {
+  const char *script;
+  const char *queries[3];
+  int decision;                 /* of the last query */
+  const char *expr;             /* evaluated in the connection after the last query */
+  const char *want;
+} Example;
+
+static const Example examples[] = {
+  { "count-queries.lua", { "SELECT 1", "SELECT 2" }, 0, "proxy.response.note",
+    "query 2 of this connection, 2 of the proxy" },
+  { "block-statements.lua", { "select 1", "drop table t" }, TSR_PROXY_SEND_RESULT,
+    "proxy.response.errcode .. ' ' .. proxy.response.errmsg", "1142 DROP is not allowed through this proxy" },
+  { "local-answer.lua", { "SELECT proxy_version()" }, TSR_PROXY_SEND_RESULT, "proxy.response.resultset.rows[1][1]",
+    "0x000805" },
+  { "shared-config.lua", { "x", "more rows", "y" }, 0, "proxy.response.max_rows", "200" },
+  { "password-and-proto.lua", { "q" }, 0, "tostring(proxy.response.check) .. ' ' .. proxy.response.ok_packet_hex",
+    "true 00010002000000" },
+};
+
+static void run_example(gconstpointer data) {
+  const Example *ex = data;
+  g_autofree char *file = g_build_filename("..", "examples", ex->script, NULL);
+  g_autoptr(TsrLuaVm) vm = tsr_lua_test_vm(file, FALSE);
+  GError *error = NULL;
+  TsrLuaEnv *env = tsr_lua_env_new(vm, tsr_lua_test_env_init, NULL, &error);
+  int decision = -1;
+
+  g_assert_no_error(error);
+  for (int i = 0; i < 3 && ex->queries[i]; i++) {
+    g_autofree char *packet = g_strdup_printf("\3%s", ex->queries[i]);
+    g_free(tsr_lua_test_eval_ok(vm, env, "proxy.response = {}"));
+    decision = read_query_ok(env, packet);
+  }
+  g_assert_cmpint(decision, ==, ex->decision);
+  assert_env_value(vm, env, ex->expr, ex->want);
+  tsr_lua_env_free(env);
+}
+
+static void test_example_runaway(void) {
+  g_autofree char *file = g_build_filename("..", "examples", "runaway.lua", NULL);
+  g_autoptr(TsrLuaVm) vm = tsr_lua_test_vm(file, FALSE);
+  GError *error = NULL;
+  TsrLuaEnv *env = tsr_lua_env_new(vm, NULL, NULL, &error);
+
+  g_assert_no_error(error);
+  assert_call_error(env, "\3SELECT 1", TSR_LUA_ERROR_BUDGET, "runaway.lua:4: the script ran past its instruction budget");
+  tsr_lua_env_free(env);
+}
+
 /* A C function scripts can call that runs Lua through tsr_lua_vm_protect,
  * as bindings of the core may. */
 static void spin_a_little(lua_State *L, gpointer data) {
@@ -559,6 +611,11 @@ int main(int argc, char **argv) {
   g_test_add_func("/lua/misc/version-ids", test_version_ids);
   g_test_add_func("/lua/misc/unsafe", test_unsafe_opens_everything);
   g_test_add_func("/lua/misc/protect", test_protect);
+  for (gsize i = 0; i < G_N_ELEMENTS(examples); i++) {
+    g_autofree char *name = g_strdup_printf("/lua/examples/%s", examples[i].script);
+    g_test_add_data_func(name, &examples[i], run_example);
+  }
+  g_test_add_func("/lua/examples/runaway.lua", test_example_runaway);
 
   tsr_lua_test_add_script("constants.lua", FALSE);
   tsr_lua_test_add_script("sandbox.lua", FALSE);
