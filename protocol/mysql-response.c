@@ -182,48 +182,50 @@ static TsrTrackResult on_infile_result(TsrResponseTracker *t, guint32 len, const
   return unexpected(t, head, head_len, error);
 }
 
-static TsrTrackResult on_prepare_first(TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len,
-                                       GError **error) {
-  guint16 params;
-  if (is_progress(head, head_len)) return TSR_TRACK_CONTINUE;
-  if (head_len && head[0] == TSR_PACKET_ERR) return end_with_error(t);
-  if (head_len < 9 || head[0] != TSR_PACKET_OK) return unexpected(t, head, head_len, error);
-  t->columns = tsr_le16(head + 5);
-  params = tsr_le16(head + 7);
-  t->warnings = head_len >= 12 ? tsr_le16(head + 10) : 0;
-  t->left = params;
-  if (params) {
-    t->state = TSR_TRK_PREPARE_PARAMS;
-    return TSR_TRACK_CONTINUE;
-  }
-  if (t->columns) {
-    t->left = t->columns;
-    t->state = TSR_TRK_PREPARE_COLUMNS;
-    return TSR_TRACK_CONTINUE;
-  }
+static TsrTrackResult finish(TsrResponseTracker *t) {
   t->state = TSR_TRK_DONE;
   return TSR_TRACK_DONE;
 }
 
 /* After the parameter definitions (and their EOF): columns or the end. */
 static TsrTrackResult after_prepare_params(TsrResponseTracker *t) {
-  if (t->columns) {
-    t->left = t->columns;
-    t->state = TSR_TRK_PREPARE_COLUMNS;
-    return TSR_TRACK_CONTINUE;
-  }
-  t->state = TSR_TRK_DONE;
-  return TSR_TRACK_DONE;
+  if (!t->columns) return finish(t);
+  t->left = t->columns;
+  t->state = TSR_TRK_PREPARE_COLUMNS;
+  return TSR_TRACK_CONTINUE;
+}
+
+static TsrTrackResult on_prepare_first(TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len,
+                                       GError **error) {
+  if (is_progress(head, head_len)) return TSR_TRACK_CONTINUE;
+  if (head_len && head[0] == TSR_PACKET_ERR) return end_with_error(t);
+  if (head_len < 9 || head[0] != TSR_PACKET_OK) return unexpected(t, head, head_len, error);
+  t->columns = tsr_le16(head + 5);
+  t->left = tsr_le16(head + 7);
+  t->warnings = head_len >= 12 ? tsr_le16(head + 10) : 0;
+  if (!t->left) return after_prepare_params(t);
+  t->state = TSR_TRK_PREPARE_PARAMS;
+  return TSR_TRACK_CONTINUE;
+}
+
+/* Counts one definition of a prepare response; after the last one comes
+ * its EOF (classic protocol) or directly what `after` says. */
+static TsrTrackResult count_definition(TsrResponseTracker *t, TsrTrackState eof_state,
+                                       TsrTrackResult (*after)(TsrResponseTracker *t)) {
+  if (--t->left) return TSR_TRACK_CONTINUE;
+  if (deprecate_eof(t)) return after(t);
+  t->state = eof_state;
+  return TSR_TRACK_CONTINUE;
 }
 
 static TsrTrackResult on_prepare_params(TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len,
                                         GError **error) {
-  if (--t->left) return TSR_TRACK_CONTINUE;
-  if (!deprecate_eof(t)) {
-    t->state = TSR_TRK_PREPARE_PARAMS_EOF;
-    return TSR_TRACK_CONTINUE;
-  }
-  return after_prepare_params(t);
+  return count_definition(t, TSR_TRK_PREPARE_PARAMS_EOF, after_prepare_params);
+}
+
+static TsrTrackResult on_prepare_columns(TsrResponseTracker *t, guint32 len, const guint8 *head,
+                                         gsize head_len, GError **error) {
+  return count_definition(t, TSR_TRK_PREPARE_COLUMNS_EOF, finish);
 }
 
 static TsrTrackResult on_prepare_params_eof(TsrResponseTracker *t, guint32 len, const guint8 *head,
@@ -232,22 +234,10 @@ static TsrTrackResult on_prepare_params_eof(TsrResponseTracker *t, guint32 len, 
   return after_prepare_params(t);
 }
 
-static TsrTrackResult on_prepare_columns(TsrResponseTracker *t, guint32 len, const guint8 *head,
-                                         gsize head_len, GError **error) {
-  if (--t->left) return TSR_TRACK_CONTINUE;
-  if (!deprecate_eof(t)) {
-    t->state = TSR_TRK_PREPARE_COLUMNS_EOF;
-    return TSR_TRACK_CONTINUE;
-  }
-  t->state = TSR_TRK_DONE;
-  return TSR_TRACK_DONE;
-}
-
 static TsrTrackResult on_prepare_columns_eof(TsrResponseTracker *t, guint32 len, const guint8 *head,
                                              gsize head_len, GError **error) {
   if (!is_eof(t, len, head, head_len)) return unexpected(t, head, head_len, error);
-  t->state = TSR_TRK_DONE;
-  return TSR_TRACK_DONE;
+  return finish(t);
 }
 
 static TsrTrackResult on_field_list(TsrResponseTracker *t, guint32 len, const guint8 *head, gsize head_len,
