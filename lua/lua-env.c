@@ -141,6 +141,11 @@ void tsr_lua_env_push_globals(TsrLuaEnv *env) {
   lua_rawgeti(env->vm->L, LUA_REGISTRYINDEX, env->globals_ref);
 }
 
+gboolean tsr_lua_env_protect(TsrLuaEnv *env, TsrLuaProtectedFunc fn, gpointer data, GError **error) {
+  tsr_lua_env_make_current(env->vm, env);
+  return tsr_lua_vm_protect(env->vm, fn, data, error);
+}
+
 /* ---- hook calls ---- */
 
 lua_State *tsr_lua_call_begin(TsrLuaCall *call, TsrLuaEnv *env, TsrLuaHook hook) {

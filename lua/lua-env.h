@@ -90,6 +90,12 @@ void tsr_lua_env_push_proxy(TsrLuaEnv *env);
 /* Pushes the connection's globals table (its environment) onto the stack. */
 void tsr_lua_env_push_globals(TsrLuaEnv *env);
 
+/* Runs fn(L, data) like tsr_lua_vm_protect() (protected, under the
+ * instruction budget), with proxy.* pointed at env's connection first: for
+ * code that may run the script's functions on behalf of a connection (a
+ * function the script put in proxy.response, say). */
+gboolean tsr_lua_env_protect(TsrLuaEnv *env, TsrLuaProtectedFunc fn, gpointer data, GError **error);
+
 /* One call into a hook:
  *
  *   TsrLuaCall call;

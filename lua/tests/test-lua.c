@@ -119,6 +119,33 @@ static void test_env_hooks_and_decisions(void) {
   tsr_lua_env_free(env);
 }
 
+/* In protected mode: reads proxy.connection.id through the VM's `proxy`. */
+static void read_connection_id(lua_State *L, gpointer data) {
+  lua_getglobal(L, "proxy");
+  lua_getfield(L, -1, "connection");
+  lua_getfield(L, -1, "id");
+  *(char **)data = g_strdup(lua_tostring(L, -1));
+  lua_pop(L, 3);
+}
+
+static void test_env_protect_points_proxy(void) {
+  g_autoptr(TsrLuaVm) vm = tsr_lua_test_vm("env.lua", FALSE);
+  GError *error = NULL;
+  TsrLuaEnv *a = tsr_lua_env_new(vm, tsr_lua_test_env_init, (gpointer)"conn-a", &error);
+  TsrLuaEnv *b = tsr_lua_env_new(vm, tsr_lua_test_env_init, (gpointer)"conn-b", &error);
+  g_autofree char *id_a = NULL, *id_b = NULL;
+
+  g_assert_no_error(error);
+  read_query_ok(b, "plain");   /* proxy.* now points at b */
+  g_assert_true(tsr_lua_env_protect(a, read_connection_id, &id_a, &error));
+  g_assert_true(tsr_lua_env_protect(b, read_connection_id, &id_b, &error));
+  g_assert_no_error(error);
+  g_assert_cmpstr(id_a, ==, "conn-a");
+  g_assert_cmpstr(id_b, ==, "conn-b");
+  tsr_lua_env_free(a);
+  tsr_lua_env_free(b);
+}
+
 static void test_env_without_script(void) {
   g_autoptr(TsrLuaVm) vm = tsr_lua_test_vm(NULL, FALSE);
   GError *error = NULL;
@@ -598,6 +625,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/lua/env/isolation", test_env_isolation);
   g_test_add_func("/lua/env/hooks-and-decisions", test_env_hooks_and_decisions);
   g_test_add_func("/lua/env/without-script", test_env_without_script);
+  g_test_add_func("/lua/env/protect", test_env_protect_points_proxy);
   g_test_add_func("/lua/error/file-and-line", test_errors_name_file_and_line);
   g_test_add_func("/lua/error/top-level", test_error_in_top_level);
   g_test_add_func("/lua/load/refuses-bytecode", test_load_refuses_bytecode);
