@@ -1,5 +1,6 @@
 /* lua-vm.c: one LuaJIT VM per worker: creation, protected calls under the
  * instruction budget, script loading and reload (see lua-vm.h). */
+#define G_LOG_DOMAIN "lua"
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
