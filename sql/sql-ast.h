@@ -543,8 +543,9 @@ typedef struct {
 typedef struct {
   /* The statement as the server reads it: its tokens as written, comments
    * dropped, executable comments' contents inline, one blank where the
-   * query had blanks or comments between tokens. */
+   * query had blanks or comments between tokens. May hold NUL bytes. */
   const char *body;
+  gsize body_len;
   const char *verb;   /* upper case: SHOW: the word after SHOW ("TABLES");
                        * DDL: the object ("TABLE", "INDEX", "DATABASE", "VIEW", ...);
                        * OTHER: the first word ("CALL", "LOCK", ...) */

@@ -134,15 +134,18 @@ static void finish_word(TsrSqlLexer *lx, TsrSqlToken *tok, gsize start, gsize en
   set_token(lx, tok, id, start, end);
 }
 
-/* x'1F', X'1F', b'01', B'01': a string token flagged HEX or BIT. */
+/* x'1F', X'1F', b'01', B'01': a string token flagged HEX or BIT. Only
+ * digits of the base may stand between the quotes; otherwise the x or b
+ * is a word of its own. */
 static gboolean lex_prefixed_string(TsrSqlLexer *lx, TsrSqlToken *tok, gsize start) {
   char c = g_ascii_tolower(lx->s[start]);
   if ((c != 'x' && c != 'b') || at(lx, start + 1) != '\'') return FALSE;
-  guint saved = lx->flags;
-  lx->flags |= TSR_SQL_LEX_NO_BACKSLASH_ESCAPES;
-  lex_quoted(lx, tok, TSR_TK_STRING, start, 2);
-  lx->flags = saved;
-  tok->flags |= c == 'x' ? TSR_SQL_TOKEN_HEX : TSR_SQL_TOKEN_BIT;
+  gsize p = start + 2;
+  while (c == 'x' ? at_class(lx, p, C_HEX) : (at(lx, p) == '0' || at(lx, p) == '1')) p++;
+  if (at(lx, p) != '\'' || at(lx, p + 1) == '\'') return FALSE;
+  set_token(lx, tok, TSR_TK_STRING, start, p + 1);
+  set_text(lx, tok, start + 2, p);
+  tok->flags |= TSR_SQL_TOKEN_QUOTED | (c == 'x' ? TSR_SQL_TOKEN_HEX : TSR_SQL_TOKEN_BIT);
   return TRUE;
 }
 

@@ -75,13 +75,17 @@ static gboolean push_expr(TsrSqlParser *p, TsrSqlList *list, TsrSqlExpr *e) {
   return TRUE;
 }
 
-/* A type up to the closing parenthesis, kept as written: "DECIMAL(10, 2)". */
+/* A type up to the closing parenthesis, kept as written: "DECIMAL(10, 2)",
+ * "CHAR(10) CHARACTER SET utf8mb4". Words, numbers, parentheses and commas. */
 static const char *type_text(TsrSqlParser *p) {
   guint from = p->i;
   int depth = 0;
   while (!tsr_sqlp_is(p, TSR_SQLP_EOF)) {
-    if (tsr_sqlp_is(p, TSR_TK_OBRACE)) depth++;
-    else if (tsr_sqlp_is(p, TSR_TK_CBRACE) && depth-- == 0) break;
+    const TsrSqlPTok *t = TSR_SQLP_CUR(p);
+    if (t->t.id == TSR_TK_OBRACE) depth++;
+    else if (t->t.id == TSR_TK_CBRACE && depth-- == 0) break;
+    else if (!t->word && t->t.id != TSR_TK_INTEGER && t->t.id != TSR_TK_COMMA && t->t.id != TSR_TK_CBRACE)
+      return tsr_sqlp_expected(p, "a type");
     p->i++;
   }
   if (p->i == from) return tsr_sqlp_expected(p, "a type");

@@ -114,7 +114,9 @@ static void raw_body(TsrSqlParser *p, TsrSqlRaw *raw, guint first, guint last) {
   for (guint i = first; i < last; i++) {
     const TsrSqlToken *t = &p->toks[i].t;
     TsrSqlTableRef *table = next < raw->tables.len ? raw->tables.items[next] : NULL;
-    if (i > first && (t->flags & TSR_SQL_TOKEN_SPACE_BEFORE)) g_string_append_c(body, ' ');
+    gboolean dashes = body->len > 0 && body->str[body->len - 1] == '-' && p->q[t->start] == '-';
+    /* a blank where the query had one; "- -" rather than "--" (a comment if a blank followed) */
+    if (i > first && ((t->flags & TSR_SQL_TOKEN_SPACE_BEFORE) || dashes)) g_string_append_c(body, ' ');
     if (table && table->pos == t->start) found = (guint32)body->len;
     g_string_append_len(body, p->q + t->start, t->len);
     if (table && found != G_MAXUINT32 && table->name_end == t->start + t->len) {
@@ -125,6 +127,7 @@ static void raw_body(TsrSqlParser *p, TsrSqlRaw *raw, guint first, guint last) {
     }
   }
   raw->body = tsr_sql_arena_strndup(p->arena, body->str, body->len);
+  raw->body_len = body->len;
   g_string_free(body, TRUE);
 }
 

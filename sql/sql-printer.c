@@ -421,7 +421,7 @@ static void xa(TsrSqlPrinter *pr, const TsrSqlXa *x) {
 
 /* The statement's body with its recorded table names printed anew. */
 static void raw(TsrSqlPrinter *pr, const TsrSqlRaw *r) {
-  guint32 at = 0, len = (guint32)strlen(r->body);
+  guint32 at = 0, len = (guint32)r->body_len;
   for (guint i = 0; i < r->tables.len; i++) {
     const TsrSqlTableRef *t = r->tables.items[i];
     if (t->pos < at || t->name_end > len || t->pos > t->name_end) continue;
