@@ -185,3 +185,34 @@ function test_proto_statements()
   t.errors(function() proto.to_stmt_execute_packet({ params = { { type = proxy.MYSQL_TYPE_DATE, value = "x" } } }) end,
     "is not a date", "bad date")
 end
+
+function test_auto_config()
+  local auto_config = require("proxy.auto-config")
+  local function query(q)
+    proxy.response = {}
+    return auto_config.handle(commands.parse(string.char(proxy.COM_QUERY) .. q))
+  end
+  proxy.global.config.rwtest = { min_idle_connections = 4, is_debug = false, name = "x" }
+  t.eq(query("SELECT 1"), nil, "other queries are not handled")
+  t.eq(auto_config.handle(commands.parse(string.char(proxy.COM_PING))), nil, "other commands")
+  t.eq(query("PROXY SET GLOBAL rwtest.min_idle_connections = 8"), proxy.PROXY_SEND_RESULT, "set a number")
+  t.eq(proxy.response.type, proxy.MYSQLD_PACKET_OK, "OK")
+  t.eq(proxy.global.config.rwtest.min_idle_connections, 8, "the shared value changed")
+  query("proxy set global rwtest.is_debug=true")
+  t.eq(proxy.global.config.rwtest.is_debug, true, "set a boolean, lower case")
+  query('PROXY SET GLOBAL rwtest.name = "y z"')
+  t.eq(proxy.global.config.rwtest.name, "y z", "set a string")
+  query("PROXY SET GLOBAL rwtest.min_idle_connections = lots")
+  t.eq(proxy.response.type, proxy.MYSQLD_PACKET_ERR, "wrong type")
+  t.ok(proxy.response.errmsg:find("expected a number", 1, true), "message: " .. proxy.response.errmsg)
+  query("PROXY SET GLOBAL nomod.x = 1")
+  t.eq(proxy.response.errmsg, "module not known: nomod", "unknown module")
+  t.eq(query("PROXY SHOW CONFIG"), proxy.PROXY_SEND_RESULT, "show")
+  local found = false
+  for _, row in ipairs(proxy.response.resultset.rows) do
+    if row[1] == "rwtest" and row[2] == "min_idle_connections" then found = row[3] == "8" and row[4] == "number" end
+  end
+  t.ok(found, "SHOW CONFIG lists rwtest.min_idle_connections = 8")
+  query('PROXY SAVE CONFIG INTO "/tmp/x.lua"')
+  t.ok(proxy.response.errmsg:find("--lua-allow-unsafe", 1, true), "no files in the sandbox")
+end
