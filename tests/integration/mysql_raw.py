@@ -25,6 +25,7 @@ CLIENT_PS_MULTI_RESULTS = 0x40000
 CLIENT_PLUGIN_AUTH = 0x80000
 CLIENT_SSL = 0x800
 CLIENT_COMPRESS = 0x20
+CLIENT_DEPRECATE_EOF = 0x1000000
 
 DEFAULT_CAPABILITIES = (CLIENT_LONG_PASSWORD | CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG
                         | CLIENT_PROTOCOL_41 | CLIENT_TRANSACTIONS | CLIENT_SECURE_CONNECTION
@@ -222,6 +223,7 @@ class Connection:
         self._buffer = bytearray()
         self.handshake = None
         self.last_eof_status = 0
+        self.capabilities = 0
 
     # --- framing ------------------------------------------------------
 
@@ -284,12 +286,18 @@ class Connection:
         self.handshake = Handshake(self.read_packet())
         return self.handshake
 
-    def login(self, user, password, database=None, capabilities=DEFAULT_CAPABILITIES):
-        """Read the greeting and log in; raises ServerError on an ERR packet."""
+    def login(self, user, password, database=None, capabilities=DEFAULT_CAPABILITIES,
+              force_capabilities=0):
+        """Read the greeting and log in; raises ServerError on an ERR packet.
+
+        capabilities are offered as far as the server has them; force_capabilities
+        are claimed even if the server did not offer them (a misbehaving client)."""
         handshake = self.read_handshake()
         if database:
             capabilities |= CLIENT_CONNECT_WITH_DB
         capabilities &= handshake.capabilities | CLIENT_CONNECT_WITH_DB
+        capabilities |= force_capabilities
+        self.capabilities = capabilities
         auth = native_password_scramble(password, handshake.salt)
         body = struct.pack("<IIB23x", capabilities, 1 << 24, 45)
         body += user.encode() + b"\0" + lenenc_str(auth)
@@ -375,10 +383,24 @@ class Connection:
         rows = list(self.iter_rows(columns, row_decoder))
         return Result(columns=columns, rows=rows, status=self.last_eof_status)
 
+    @property
+    def deprecate_eof(self):
+        """True when result sets end with an OK packet instead of EOF packets."""
+        return bool(self.capabilities & CLIENT_DEPRECATE_EOF)
+
     def read_columns(self, count):
         columns = [Column(self.read_packet()) for _ in range(count)]
-        self.read_eof()
+        if self.deprecate_eof:
+            self.last_eof_status = 0
+        else:
+            self.read_eof()
         return columns
+
+    def is_terminator(self, payload):
+        """The EOF (or, with CLIENT_DEPRECATE_EOF, the OK) that ends the rows."""
+        if payload[0] != 0xfe:
+            return False
+        return len(payload) < MAX_FRAME if self.deprecate_eof else len(payload) < 9
 
     def read_eof(self):
         payload = self.read_packet()
@@ -393,12 +415,17 @@ class Connection:
         """Yield decoded rows until the EOF packet (whose status lands in last_eof_status)."""
         while True:
             payload = self.read_packet()
-            if payload[0] == 0xfe and len(payload) < 9:
-                self.last_eof_status = struct.unpack_from("<H", payload, 3)[0]
+            if self.is_terminator(payload):
+                self.last_eof_status = self.terminator_status(payload)
                 return
             if payload[0] == 0xff:
                 raise parse_err(payload)
             yield row_decoder(payload, columns)
+
+    def terminator_status(self, payload):
+        if self.deprecate_eof:
+            return self._parse_ok(payload).status
+        return struct.unpack_from("<H", payload, 3)[0]
 
     @staticmethod
     def read_text_row(payload, columns):
