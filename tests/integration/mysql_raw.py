@@ -91,6 +91,11 @@ def native_password_scramble(password, salt):
     return bytes(a ^ b for a, b in zip(stage1, mask))
 
 
+def frame(payload, seq):
+    """One frame on the wire: 3-byte length, sequence id, payload."""
+    return struct.pack("<I", len(payload))[:3] + bytes([seq]) + payload
+
+
 def lenenc_int(value):
     if value < 251:
         return bytes([value])
@@ -261,7 +266,7 @@ class Connection:
         """Send one frame as given, even an ill-formed one."""
         if seq is None:
             seq = self.seq
-        self.sock.sendall(struct.pack("<I", len(payload))[:3] + bytes([seq]) + payload)
+        self.sock.sendall(frame(payload, seq))
         self.seq = (seq + 1) & 0xff
 
     def write_packet(self, payload):

@@ -16,6 +16,16 @@ def run_tessera(*args, timeout=15):
                           stdin=subprocess.DEVNULL)
 
 
+def read_pid(path):
+    """The pid in a pid file, or None while there is none."""
+    try:
+        with open(path) as f:
+            text = f.read().strip()
+    except FileNotFoundError:
+        return None
+    return int(text) if text else None
+
+
 def wait_for(predicate, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -100,24 +110,49 @@ class CommandLineTest(harness.ProxyTestCase):
     def test_defaults_file_tessera_group(self):
         self.defaults_file_serves("tessera")
 
-    def test_daemon_with_pid_file(self):
-        port = mariadb_fixture.free_port()
-        pid_file = os.path.join(self.workdir, "tessera.pid")
-        out = run_tessera("--daemon", "--pid-file=" + pid_file,
-                          "--proxy-address=127.0.0.1:%d" % port,
-                          "--proxy-backend-addresses=" + self.backend.address,
-                          "--log-file=" + os.path.join(self.workdir, "daemon.log"))
+    def run_daemon(self, args, pid_file, port):
+        """Start tessera with --daemon among args; returns its pid once it listens."""
+        out = run_tessera(*args)
         self.assertEqual(out.returncode, 0, out.stderr)
-        wait_for(lambda: os.path.exists(pid_file) and open(pid_file).read().strip(), 10,
-                 "the pid file")
-        pid = int(open(pid_file).read().strip())
+        wait_for(lambda: read_pid(pid_file), 10, "the pid file")
+        pid = read_pid(pid_file)
         self.addCleanup(mariadb_fixture.stop_pid, pid)
         self.assertTrue(mariadb_fixture.pid_is_running(pid))
         wait_for(lambda: harness.is_listening(port), 10, "the daemon to listen")
-        self.assert_served_on(port)
+        return pid
+
+    def assert_stops_on_sigterm(self, pid):
         os.kill(pid, signal.SIGTERM)
         self.assertTrue(mariadb_fixture.wait_for_exit(pid, 30), "the daemon ignored SIGTERM")
 
+    def test_defaults_file_with_daemon_and_backend_list(self):
+        backends = harness.backends()[:2]
+        port = mariadb_fixture.free_port()
+        pid_file = os.path.join(self.workdir, "file-daemon.pid")
+        path = os.path.join(self.workdir, "daemon.cnf")
+        with open(path, "w") as f:
+            f.write("[mysql-proxy]\nproxy-address = 127.0.0.1:%d\n"
+                    "proxy-backend-addresses = %s\nevent-threads = 3\ndaemon = true\n"
+                    "pid-file = %s\nlog-file = %s\n"
+                    % (port, ",".join(b.address for b in backends), pid_file,
+                       os.path.join(self.workdir, "file-daemon.log")))
+        os.chmod(path, 0o640)
+        pid = self.run_daemon(["--defaults-file=" + path], pid_file, port)
+        with harness.pymysql_connect(port) as conn, conn.cursor() as cur:
+            cur.execute("SELECT @@port")
+            self.assertIn(cur.fetchone()[0], [b.port for b in backends])
+        self.assert_stops_on_sigterm(pid)
+
+    def test_daemon_with_pid_file(self):
+        port = mariadb_fixture.free_port()
+        pid_file = os.path.join(self.workdir, "tessera.pid")
+        pid = self.run_daemon(["--daemon", "--pid-file=" + pid_file,
+                               "--proxy-address=127.0.0.1:%d" % port,
+                               "--proxy-backend-addresses=" + self.backend.address,
+                               "--log-file=" + os.path.join(self.workdir, "daemon.log")],
+                              pid_file, port)
+        self.assert_served_on(port)
+        self.assert_stops_on_sigterm(pid)
 
 if __name__ == "__main__":
     harness.main()

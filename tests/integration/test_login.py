@@ -49,6 +49,18 @@ class LoginTest(harness.ProxyTestCase):
     def test_unknown_database_gets_1049(self):
         self.assertEqual(self.login_error_code(database="no_such_database"), 1049)
 
+    def test_empty_password_user(self):
+        with harness.pymysql_connect(self.port, user="tessera_nopw", password="") as conn:
+            with conn.cursor() as cur:
+                cur.execute("SELECT CURRENT_USER()")
+                self.assertEqual(cur.fetchone(), ("tessera_nopw@%",))
+
+    def test_password_for_user_without_one_gets_1045(self):
+        self.assertEqual(self.login_error_code(user="tessera_nopw", password="something"), 1045)
+
+    def test_missing_password_gets_1045(self):
+        self.assertEqual(self.login_error_code(password=""), 1045)
+
     def test_login_after_failed_logins(self):
         for _ in range(5):
             self.assertEqual(self.login_error_code(password="bad"), 1045)

@@ -16,6 +16,7 @@ ANSWER_TIMEOUT = 10.0
 
 
 def frame_header(length, seq):
+    """A frame header claiming length bytes (whatever actually follows)."""
     return struct.pack("<I", length)[:3] + bytes([seq])
 
 

@@ -99,6 +99,15 @@ class ProtocolCommandsTest(harness.ProxyTestCase):
         self.conn.sock.settimeout(5)
         self.assertEqual(self.conn.sock.recv(100), b"", "COM_QUIT must end in a close")
 
+    def test_pipelined_commands_answered_in_order(self):
+        queries = [b"SELECT %d, REPEAT('p', %d)" % (i, i * 37) for i in range(100)]
+        self.conn.send_raw(b"".join(mysql_raw.frame(bytes([mysql_raw.COM_QUERY]) + q, 0)
+                                    for q in queries))
+        for i in range(100):
+            result = self.conn.read_results(self.conn.read_text_row)[0]
+            self.assertEqual(result.rows, [(b"%d" % i, b"p" * (i * 37))])
+        self.assert_still_answers()
+
     def test_kill_query_from_another_connection(self):
         conn_id = int(self.conn.query("SELECT CONNECTION_ID()")[0].rows[0][0])
         answer = {}

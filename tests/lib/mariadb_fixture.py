@@ -9,6 +9,7 @@ proxy, local_infile on, and these accounts:
     tessera / tessera          mysql_native_password, all privileges
     tessera2 / tessera2        mysql_native_password, all privileges (COM_CHANGE_USER)
     tessera_ed / tessera_ed    ed25519 (the client is switched to client_ed25519)
+    tessera_nopw               mysql_native_password with an empty password, SELECT only
 
 Command line:
     mariadb_fixture.py start --count N --dir DIR --env-file FILE
@@ -33,11 +34,6 @@ import subprocess
 import sys
 import time
 
-USERS = {
-    "tessera": "tessera",
-    "tessera2": "tessera2",
-    "tessera_ed": "tessera_ed",
-}
 MAX_CONNECTIONS = 2100
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 60.0
@@ -51,6 +47,8 @@ CREATE USER 'tessera2'@'%' IDENTIFIED VIA mysql_native_password USING PASSWORD('
 GRANT ALL PRIVILEGES ON *.* TO 'tessera2'@'%';
 CREATE USER 'tessera_ed'@'%' IDENTIFIED VIA ed25519 USING PASSWORD('tessera_ed');
 GRANT ALL PRIVILEGES ON *.* TO 'tessera_ed'@'%';
+CREATE USER 'tessera_nopw'@'%' IDENTIFIED VIA mysql_native_password USING '';
+GRANT SELECT ON *.* TO 'tessera_nopw'@'%';
 CREATE DATABASE tessera_test;
 FLUSH PRIVILEGES;
 """
