@@ -46,14 +46,25 @@ const char *tsr_sql_word_text(guint code) {
   return "";
 }
 
+static inline guint8 upper(char c) {
+  return (guint8)(c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c);
+}
+
 /* FNV-1a over the upper-cased bytes. */
 static guint hash_upper(const char *word, gsize len) {
   guint32 h = 2166136261u;
   for (gsize i = 0; i < len; i++) {
-    h ^= (guint8)g_ascii_toupper(word[i]);
+    h ^= upper(word[i]);
     h *= 16777619u;
   }
   return h;
+}
+
+/* TRUE when word[0..len) is `text` (upper case) without ASCII case. */
+static gboolean same_word(const char *text, const char *word, gsize len) {
+  for (gsize i = 0; i < len; i++)
+    if ((guint8)text[i] != upper(word[i])) return FALSE;
+  return TRUE;
 }
 
 static void table_insert(guint code) {
@@ -92,7 +103,7 @@ guint tsr_sql_word_code(const char *word, gsize len) {
   for (;;) {
     guint code = word_table.codes[slot];
     if (code == 0) return 0;
-    if (word_table.lens[code] == len && g_ascii_strncasecmp(tsr_sql_word_text(code), word, len) == 0) return code;
+    if (word_table.lens[code] == len && same_word(tsr_sql_word_text(code), word, len)) return code;
     slot = (slot + 1) & (TABLE_SIZE - 1);
   }
 }

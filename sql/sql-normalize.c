@@ -10,10 +10,25 @@ typedef struct {
   gboolean first_start; /* the first token written was START */
 } Normalizer;
 
+/* Appends bytes without GString's per-call checks beyond growing. */
+static inline void put(GString *out, const char *text, gsize len) {
+  if (G_UNLIKELY(out->len + len + 1 > out->allocated_len)) {
+    gsize keep = out->len;
+    g_string_set_size(out, keep + len + 64);
+    out->len = keep;
+  }
+  memcpy(out->str + out->len, text, len);
+  out->len += len;
+  out->str[out->len] = '\0';
+}
+
+#define PUT_LITERAL(out, s) put((out), (s), sizeof(s) - 1)
+
 static void append_upper(GString *out, const char *text, gsize len) {
   gsize from = out->len;
-  g_string_append_len(out, text, (gssize)len);
-  for (gsize i = from; i < out->len; i++) out->str[i] = g_ascii_toupper(out->str[i]);
+  put(out, text, len);
+  for (char *c = out->str + from; c < out->str + out->len; c++)
+    if (*c >= 'a' && *c <= 'z') *c -= 'a' - 'A';
 }
 
 static gboolean word_is(const TsrSqlToken *tok, const char *word) {
@@ -24,23 +39,23 @@ static gboolean word_is(const TsrSqlToken *tok, const char *word) {
 /* `doubled`: the text is a backquoted identifier's raw inside, whose
  * backquotes are still doubled. */
 static void append_ident(GString *out, const TsrSqlToken *tok, gboolean doubled) {
-  g_string_append_c(out, '`');
+  PUT_LITERAL(out, "`");
   if (doubled || memchr(tok->text, '`', tok->text_len) == NULL) {
-    g_string_append_len(out, tok->text, tok->text_len);
+    put(out, tok->text, tok->text_len);
   } else {
     for (guint32 i = 0; i < tok->text_len; i++) {
       if (tok->text[i] == '`') g_string_append_c(out, '`');
       g_string_append_c(out, tok->text[i]);
     }
   }
-  g_string_append(out, "` ");
+  PUT_LITERAL(out, "` ");
 }
 
 static void emit_literal(Normalizer *n, const TsrSqlToken *tok, gboolean doubled) {
   gboolean statement_word = FALSE;
   if (tok->text_len > 0 && tok->text[0] == '@') {
-    g_string_append_len(n->out, tok->text, tok->text_len);
-    g_string_append_c(n->out, ' ');
+    put(n->out, tok->text, tok->text_len);
+    PUT_LITERAL(n->out, " ");
     return;
   }
   if (n->emitted == 0)
@@ -50,7 +65,7 @@ static void emit_literal(Normalizer *n, const TsrSqlToken *tok, gboolean doubled
   if (n->emitted == 0) n->first_start = word_is(tok, "START");
   if (statement_word) {
     append_upper(n->out, tok->text, tok->text_len);
-    g_string_append_c(n->out, ' ');
+    PUT_LITERAL(n->out, " ");
   } else {
     append_ident(n->out, tok, doubled);
   }
@@ -62,9 +77,9 @@ static void emit(Normalizer *n, const TsrSqlToken *tok, gboolean doubled) {
   case TSR_TK_COMMENT:
     return;
   case TSR_TK_COMMENT_MYSQL:
-    g_string_append(n->out, "/*!");
-    g_string_append_len(n->out, tok->text, tok->text_len);
-    g_string_append(n->out, "*/ ");
+    PUT_LITERAL(n->out, "/*!");
+    put(n->out, tok->text, tok->text_len);
+    PUT_LITERAL(n->out, "*/ ");
     break;
   case TSR_TK_LITERAL:
     emit_literal(n, tok, doubled);
@@ -73,14 +88,14 @@ static void emit(Normalizer *n, const TsrSqlToken *tok, gboolean doubled) {
   case TSR_TK_INTEGER:
   case TSR_TK_FLOAT:
   case TSR_TK_PLACEHOLDER:
-    g_string_append(n->out, "? ");
+    PUT_LITERAL(n->out, "? ");
     break;
   case TSR_TK_FUNCTION:
     append_upper(n->out, tok->text, tok->text_len);
     break;
   default:
     append_upper(n->out, tok->text, tok->text_len);
-    g_string_append_c(n->out, ' ');
+    PUT_LITERAL(n->out, " ");
     break;
   }
   if (n->emitted == 0 && tok->id != TSR_TK_LITERAL) n->first_start = FALSE;

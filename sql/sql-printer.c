@@ -419,6 +419,10 @@ static void xa(TsrSqlPrinter *pr, const TsrSqlXa *x) {
   if (x->flags & TSR_SQL_XA_ONE_PHASE) put(pr, " ONE PHASE");
 }
 
+static gboolean ident_byte(char c) {
+  return g_ascii_isalnum(c) || c == '_' || c == '$' || (guchar)c >= 0x80;
+}
+
 /* The statement's body with its recorded table names printed anew. */
 static void raw(TsrSqlPrinter *pr, const TsrSqlRaw *r) {
   guint32 at = 0, len = (guint32)r->body_len;
@@ -426,7 +430,10 @@ static void raw(TsrSqlPrinter *pr, const TsrSqlRaw *r) {
     const TsrSqlTableRef *t = r->tables.items[i];
     if (t->pos < at || t->name_end > len || t->pos > t->name_end) continue;
     g_string_append_len(pr->out, r->body + at, (gssize)(t->pos - at));
+    /* `a`b (two tokens) must not print as the one word ab */
+    if (t->pos > 0 && ident_byte(r->body[t->pos - 1])) put(pr, " ");
     table_name(pr, t);
+    if (t->name_end < len && ident_byte(r->body[t->name_end])) put(pr, " ");
     at = t->name_end;
   }
   g_string_append_len(pr->out, r->body + at, (gssize)(len - at));
