@@ -19,8 +19,10 @@
  *  - TK_FUNCTION: a word directly followed by '(' (no blank between them, as
  *    in 0.8), even a keyword: "IN(" gives TK_FUNCTION "IN".
  *  - TK_COMMENT / TK_COMMENT_MYSQL: the comment without its markers (for
- *    "/x!50001 a x/" the text is "50001 a "). `#` and `-- ` comments run to the
- *    end of the line (the newline is not part of the text).
+ *    the executable comment slash-star-bang "50001 a " star-slash the text
+ *    is "50001 a "). `#` and `-- ` comments run to the end of the line (the
+ *    newline is not part of the text). MariaDB's slash-star-M-bang comments
+ *    are TK_COMMENT (0.8 knew nothing else).
  *  - TK_INTEGER: digits, or 0x1F (TSR_SQL_TOKEN_HEX), 0b01 (TSR_SQL_TOKEN_BIT).
  *  - TK_FLOAT: every other number: 1.5, .5, 1., 1e5, 1.5E-3.
  *  - anything else: the bytes as written.
@@ -47,9 +49,9 @@ typedef enum {
   TSR_SQL_LEX_NO_BACKSLASH_ESCAPES = 1 << 0,
   /* sql_mode ANSI_QUOTES: "..." is an identifier (TK_LITERAL), not a string. */
   TSR_SQL_LEX_ANSI_QUOTES = 1 << 1,
-  /* Give the contents of executable comments (/x!NNNNN ... x/ and MariaDB's
-   * /xM!NNNNNN ... x/) as ordinary tokens, as the server reads them, instead
-   * of one TK_COMMENT_MYSQL token. Used by the parser. */
+  /* Give the contents of executable comments (slash-star-bang NNNNN ...
+   * star-slash, and MariaDB's slash-star-M-bang form) as ordinary tokens, as
+   * the server reads them, and skip other comments. Used by the parser. */
   TSR_SQL_LEX_EXPAND_COMMENTS = 1 << 2,
 } TsrSqlLexFlags;
 
@@ -125,7 +127,9 @@ void tsr_sql_tokenize(TsrSqlTokens *tokens, const char *query, gsize len, guint 
 const TsrSqlToken *tsr_sql_tokens_first_stmt(const TsrSqlTokens *tokens);
 
 /* Returns the id of the first token of query[0..len) that is not a comment,
- * or TSR_TK_UNKNOWN for an empty query, without allocating anything. A
+ * or TSR_TK_UNKNOWN for an empty query, without allocating anything.
+ * Executable comments count as their contents ("/x!40101 SET ..." gives
+ * TK_SQL_SET, x standing for the star). A
  * statement word that is not in 0.8's keyword list (BEGIN, COMMIT, ...) is
  * TSR_TK_LITERAL; *word and *word_len (either may be NULL) then get its
  * text, pointing into the query. */

@@ -13,7 +13,12 @@
  * Not understood (an error of code TSR_SQL_ERROR_UNSUPPORTED): WITH
  * (common table expressions), window functions (OVER), SELECT ... INTO,
  * INTERSECT/EXCEPT, RETURNING, SET STATEMENT ... FOR, INSERT ... row
- * aliases, JSON operators (-> ->>), ODBC {d '...'} escapes.
+ * aliases, LATERAL, JSON_TABLE. Syntax errors (TSR_SQL_ERROR_SYNTAX) for
+ * what MySQL accepts but this parser does not know: JSON operators
+ * (-> ->>), ODBC {d '...'} escapes, a JOIN whose ON follows a second JOIN
+ * (t1 JOIN t2 JOIN t3 ON a ON b), ((SELECT ...) UNION ...) as an expression,
+ * compound statements (BEGIN ... END outside CREATE PROCEDURE and the like),
+ * PIPES_AS_CONCAT and HIGH_NOT_PRECEDENCE (|| is OR, NOT is low).
  *
  * Statements of a script are split at semicolons outside parentheses,
  * strings and comments; empty statements are skipped. CREATE PROCEDURE,
