@@ -50,19 +50,24 @@ class SysbenchTest(harness.ProxyTestCase):
                        "--time=%d" % seconds, "--report-interval=0")
         self.assertEqual(run.returncode, 0, run.stdout)
         out = run.stdout
-        self.assertEqual(statistic(out, "ignored errors"), 0, out)
         self.assertEqual(statistic(out, "reconnects"), 0, out)
         queries = statistic(out, "total")
         self.assertGreater(queries, 100 * seconds, "implausibly few queries:\n" + out)
         executes = backend_status(self.backends[0], "Com_stmt_execute") - executes_before
         self.assertGreaterEqual(executes, queries,
                                 "the queries must have run as server-side prepared statements")
+        return out
 
     def test_oltp_point_select(self):
-        self.run_and_check("oltp_point_select", POINT_SELECT_SECONDS, threads=8)
+        out = self.run_and_check("oltp_point_select", POINT_SELECT_SECONDS, threads=8)
+        self.assertEqual(statistic(out, "ignored errors"), 0, out)
 
     def test_oltp_read_write(self):
-        self.run_and_check("oltp_read_write", READ_WRITE_SECONDS, threads=4)
+        out = self.run_and_check("oltp_read_write", READ_WRITE_SECONDS, threads=4)
+        # The only errors sysbench ignores are deadlocks and lock wait timeouts between its
+        # own threads, which InnoDB may rightly report now and then; sysbench retries them.
+        self.assertLessEqual(statistic(out, "ignored errors"), statistic(out, "transactions") // 200,
+                             out)
 
 
 if __name__ == "__main__":
