@@ -5,6 +5,7 @@ A barrier holds every client until all 1,000 are logged in, so tessera really
 carries 1,000 client and 1,000 backend connections at once; each client checks
 that the answers it gets are its own."""
 
+import collections
 import threading
 
 import harness
@@ -61,6 +62,8 @@ class ManyClientsTest(harness.ProxyTestCase):
                          % (len(failures), CLIENTS, (real_failures or failures)[:5]))
         sessions = set(outcomes)
         self.assertEqual(len(sessions), CLIENTS, "every client needs its own backend session")
+        per_backend = collections.Counter(port for port, _ in sessions)
+        print("clients per backend port: %s" % dict(per_backend))
         self.assert_proxy_serves()
 
 
