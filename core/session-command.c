@@ -129,9 +129,11 @@ TsrStep tsr_state_read_query(TsrSession *s) {
 static guint on_response_frame(gpointer owner, const TsrFrameHeader *hdr, const guint8 *head, gsize head_len) {
   TsrSession *s = owner;
   g_autoptr(GError) error = NULL;
+  TsrTrackState before = s->tracker.state;
+  gboolean continuation = s->tracker.continuation;
   TsrTrackResult r = tsr_response_feed(&s->tracker, hdr->payload_len, head, head_len, &error);
   s->client_seq = hdr->seq;
-  if (s->current && !s->current->first_at) s->current->first_at = g_get_monotonic_time();
+  if (s->current) tsr_query_note_frame(s, before, continuation, head, head_len);
   switch (r) {
   case TSR_TRACK_CONTINUE:
     return TSR_PUMP_MOVE;
@@ -161,7 +163,7 @@ static TsrStep response_done(TsrSession *s) {
     tsr_session_set_state(s, TSR_SESSION_CLOSING);
     return TSR_STEP_NEXT;
   }
-  tsr_session_set_state(s, TSR_SESSION_READ_QUERY);
+  tsr_session_set_state(s, tsr_query_response_done(s));
   return TSR_STEP_NEXT;
 }
 

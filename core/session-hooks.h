@@ -47,6 +47,9 @@ typedef struct {
   struct evbuffer *result;     /* the response frames if buffered, else NULL */
   TsrResponseTracker tracker;  /* status flags, warnings, error seen, result sets */
   guint64 bytes;               /* response bytes */
+  guint64 rows;                /* rows of the result sets seen (text or binary) */
+  guint8 head[TSR_RESPONSE_HEAD]; /* the first bytes of the response's first packet */
+  guint8 head_len;             /* how many of head are set (0: no response yet) */
   gboolean streamed;           /* the response went to the client as it came */
 } TsrInjection;
 
@@ -61,14 +64,16 @@ typedef struct {
   gboolean (*has)(gpointer data, TsrSession *s, gpointer state, TsrHookId id);
   /* connect_server, read_handshake, read_auth, read_auth_result: may
    * answer the client (SEND_RESULT) or pick a backend
-   * (tsr_session_set_backend_ndx in connect_server). `packet` is the
+   * (tsr_session_set_backend_index in connect_server). `packet` is the
    * payload of the phase's packet (NULL for connect_server). */
   TsrHookAction (*phase)(gpointer data, TsrSession *s, gpointer state, TsrHookId id, const guint8 *packet,
                          gsize len, GError **error);
   /* read_query: the client's whole command payload. */
   TsrHookAction (*read_query)(gpointer data, TsrSession *s, gpointer state, const guint8 *packet, gsize len,
                               GError **error);
-  /* read_query_result: an injected query's response. */
+  /* read_query_result: an injected query's response (also called, with an
+   * empty response, for a queued command that gets none, such as
+   * COM_STMT_CLOSE). */
   TsrHookAction (*read_query_result)(gpointer data, TsrSession *s, gpointer state, TsrInjection *inj,
                                      GError **error);
 } TsrSessionHooks;

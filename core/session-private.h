@@ -52,11 +52,13 @@ struct TsrSession {
   TsrPump down;                   /* server -> client frames */
   guint8 client_seq;              /* sequence id of the last frame sent to the client */
   guint8 command;                 /* the command being relayed */
+  guint8 client_command;          /* the client's command, when a script replaced it */
   guint8 client_turn : 1;         /* RELAY: the client sends (LOCAL INFILE, auth step) */
   guint8 command_continues : 1;   /* READ_QUERY: the command spans several frames */
   guint8 busy : 1;                /* a command is running */
   guint8 close_when_idle : 1;     /* draining: close at the end of the command */
   guint8 quit : 1;                /* the client sent COM_QUIT */
+  guint8 close_after_command : 1; /* a script asked to close after this command */
   char *username;
   char *default_db;
   GBytes *auth_response;          /* the client's scrambled password */
@@ -70,6 +72,8 @@ struct TsrSession {
   guint8 response_seq;            /* sequence id of the next frame of `response` */
   gboolean answered;              /* the client has its result for this command */
   gint preferred_backend;         /* connect_server's choice, -1: none */
+  guint16 server_status;          /* status of the last response without an error */
+  char *pending_db;               /* COM_INIT_DB under way: the database it names */
 };
 
 /* session.c */
@@ -107,6 +111,16 @@ void tsr_injection_free(TsrInjection *inj);
 void tsr_session_response_reset(TsrSession *s, guint8 seq);
 /* Moves the hook-built response to the client. */
 void tsr_session_send_response(TsrSession *s);
+/* on_response_frame: notes a frame of the response to s->current (its
+ * first bytes, its rows); `before` is the tracker's state before the frame
+ * and `continuation` whether the frame continues a packet. */
+void tsr_query_note_frame(TsrSession *s, TsrTrackState before, gboolean continuation, const guint8 *head,
+                          gsize head_len);
+/* A response that went straight to the client (no injection) is complete:
+ * notes what it changed (status, default database) for the scripts. Returns
+ * the state the session goes to next (READ_QUERY, or CLOSING when a script
+ * asked to close the connection). */
+TsrSessionState tsr_query_response_done(TsrSession *s);
 
 /* Runs a phase hook (connect_server, read_handshake, read_auth,
  * read_auth_result) on `packet`, the response following sequence id seq.

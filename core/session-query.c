@@ -78,20 +78,56 @@ static TsrStep script_failed(TsrSession *s, const char *hook, GError *error) {
 
 /* Ends the command: the client must have had exactly one answer. */
 static TsrStep command_finished(TsrSession *s) {
-  if (!s->answered && tsr_command_has_response(s->command))
+  if (!s->answered && tsr_command_has_response(s->client_command))
     tsr_session_send_error(s, 1, TSR_ER_SCRIPT_ERROR, "HY000",
                            "tessera: the proxy script ignored every result of this command; return "
                            "proxy.PROXY_IGNORE_RESULT for all but one");
   tsr_session_queue_reset(s);
   tsr_session_set_busy(s, FALSE);
-  tsr_session_set_state(s, TSR_SESSION_READ_QUERY);
+  tsr_session_set_state(s, s->close_after_command ? TSR_SESSION_CLOSING : TSR_SESSION_READ_QUERY);
   return TSR_STEP_NEXT;
+}
+
+/* Notes what a complete response to the command `packet` changed: the
+ * server status and, after a COM_INIT_DB that worked, the default
+ * database. */
+static void note_response(TsrSession *s, const guint8 *packet, gsize len, const TsrResponseTracker *t) {
+  if (t->error_seen || !tsr_command_has_response(t->command)) return;
+  s->server_status = t->status & (guint16)~TSR_SERVER_MORE_RESULTS_EXISTS;
+  if (len >= 1 && packet[0] == TSR_COM_INIT_DB) {
+    g_free(s->default_db);
+    s->default_db = g_strndup((const char *)packet + 1, len - 1);
+  }
+}
+
+void tsr_query_note_frame(TsrSession *s, TsrTrackState before, gboolean continuation, const guint8 *head,
+                          gsize head_len) {
+  TsrInjection *inj = s->current;
+  if (!inj) return;
+  if (!inj->first_at) inj->first_at = g_get_monotonic_time();
+  if (!inj->head_len && !continuation) {
+    inj->head_len = (guint8)MIN(head_len, sizeof inj->head);
+    memcpy(inj->head, head, inj->head_len);
+  }
+  /* A row leaves the tracker reading rows; the end of the rows does not. */
+  if (before == TSR_TRK_ROWS && s->tracker.state == TSR_TRK_ROWS && !continuation) inj->rows++;
+}
+
+TsrSessionState tsr_query_response_done(TsrSession *s) {
+  if (!s->tracker.error_seen) s->server_status = s->tracker.status & (guint16)~TSR_SERVER_MORE_RESULTS_EXISTS;
+  if (s->pending_db && !s->tracker.error_seen) {
+    g_free(s->default_db);
+    s->default_db = g_steal_pointer(&s->pending_db);
+  }
+  g_clear_pointer(&s->pending_db, g_free);
+  return s->close_after_command ? TSR_SESSION_CLOSING : TSR_SESSION_READ_QUERY;
 }
 
 TsrStep tsr_query_send_next(TsrSession *s) {
   TsrInjection *inj = g_queue_pop_head(&s->queries);
   gsize len;
   const guint8 *packet;
+  gboolean has_response;
   g_autoptr(GByteArray) frames = NULL;
 
   if (!inj) return command_finished(s);
@@ -102,19 +138,18 @@ TsrStep tsr_query_send_next(TsrSession *s) {
     g_warning("client %s: proxy.queries entry %d is empty; skipped", s->client.name, inj->id);
     return tsr_query_send_next(s);
   }
-  inj->streamed = !inj->resultset_is_needed && s->queries.length == 0 && !s->answered;
+  has_response = tsr_command_has_response(packet[0]);
+  inj->streamed = has_response && !inj->resultset_is_needed && s->queries.length == 0 && !s->answered;
   if (!inj->streamed) inj->result = evbuffer_new();
   frames = g_byte_array_sized_new((guint)len + 8);
   tsr_packet_encode(frames, 0, packet, len);
   evbuffer_add(s->server->conn.out, frames->data, frames->len);
   inj->sent_at = g_get_monotonic_time();
   tsr_command_begin(s, packet[0]);
-  s->answered = s->answered || inj->streamed;
-  if (!tsr_command_has_response(packet[0])) {
-    inj->done_at = inj->sent_at;
-    return tsr_query_send_next(s);
-  }
   tsr_pump_reset(&s->down);
+  s->answered = s->answered || inj->streamed;
+  /* A command without a response (COM_STMT_CLOSE) is done once sent. */
+  if (!has_response) return tsr_query_injection_done(s);
   s->client_turn = 0;
   tsr_session_set_state(s, TSR_SESSION_RELAY);
   return TSR_STEP_NEXT;
@@ -122,6 +157,7 @@ TsrStep tsr_query_send_next(TsrSession *s) {
 
 /* Hands a buffered result to the client if it has none yet. */
 static void deliver_buffered(TsrSession *s, TsrInjection *inj) {
+  if (evbuffer_get_length(inj->result) == 0) return; /* the command has no response */
   if (s->answered) {
     g_warning("client %s: the client already has a result for this command; the result of proxy.queries "
               "entry %d is dropped (return proxy.PROXY_IGNORE_RESULT for it)",
@@ -157,7 +193,11 @@ static TsrStep auth_result_done(TsrSession *s) {
   tsr_injection_free(inj);
   tsr_session_set_busy(s, FALSE);
   if (!go_on) return TSR_STEP_NEXT;
-  tsr_session_set_state(s, s->tracker.error_seen ? TSR_SESSION_CLOSING : TSR_SESSION_READ_QUERY);
+  if (s->tracker.error_seen) {
+    tsr_session_set_state(s, TSR_SESSION_CLOSING);
+    return TSR_STEP_NEXT;
+  }
+  tsr_session_set_state(s, tsr_query_response_done(s));
   return TSR_STEP_NEXT;
 }
 
@@ -171,6 +211,11 @@ TsrStep tsr_query_injection_done(TsrSession *s) {
   inj->done_at = g_get_monotonic_time();
   inj->tracker = s->tracker;
   inj->bytes = s->down.moved;
+  {
+    gsize len;
+    const guint8 *packet = g_bytes_get_data(inj->packet, &len);
+    note_response(s, packet, len, &inj->tracker);
+  }
   if (tsr_session_has_hook(s, TSR_HOOK_READ_QUERY_RESULT)) {
     tsr_session_response_reset(s, 0);
     action = h->read_query_result(s->owner->hooks_data, s, s->hook_state, inj, &error);
@@ -202,6 +247,9 @@ TsrStep tsr_query_injection_done(TsrSession *s) {
 /* Sends the client's own packet on: the default of read_query. */
 static TsrStep forward_packet(TsrSession *s, const GByteArray *payload) {
   g_autoptr(GByteArray) frames = g_byte_array_sized_new(payload->len + 8);
+  g_clear_pointer(&s->pending_db, g_free);
+  if (payload->data[0] == TSR_COM_INIT_DB)
+    s->pending_db = g_strndup((const char *)payload->data + 1, payload->len - 1);
   tsr_packet_encode(frames, 0, payload->data, payload->len);
   evbuffer_add(s->server->conn.out, frames->data, frames->len);
   tsr_command_begin(s, payload->data[0]);
@@ -217,7 +265,7 @@ static TsrStep run_read_query(TsrSession *s, const GByteArray *payload) {
   tsr_session_queue_reset(s);
   tsr_session_response_reset(s, 0);
   s->answered = FALSE;
-  s->command = payload->data[0];
+  s->command = s->client_command = payload->data[0];
   action = h->read_query(s->owner->hooks_data, s, s->hook_state, payload->data, payload->len, &error);
   switch (action) {
   case TSR_HOOK_DEFAULT:

@@ -6,6 +6,7 @@
 #include "core-error.h"
 #include "protocol/mysql-frame.h"
 #include "protocol/mysql-packets.h"
+#include "protocol/mysql-constants.h"
 
 typedef TsrStep (*StateHandler)(TsrSession *s);
 
@@ -90,6 +91,7 @@ static void session_free(TsrSession *s) {
   tsr_conn_close(&s->client);
   g_free(s->username);
   g_free(s->default_db);
+  g_free(s->pending_db);
   g_clear_pointer(&s->auth_response, g_bytes_unref);
   g_free(s->auth_plugin);
   g_free(s);
@@ -178,6 +180,7 @@ gboolean tsr_session_start(TsrSessionOwner *owner, int fd, const struct sockaddr
   g_atomic_int_add(&owner->open, 1);
   s->state = TSR_SESSION_CONNECT_SERVER;
   s->preferred_backend = -1;
+  s->server_status = TSR_SERVER_STATUS_AUTOCOMMIT;
   g_queue_init(&s->queries);
   if (owner->hooks && owner->hooks->open) {
     g_autoptr(GError) error = NULL;
@@ -237,6 +240,36 @@ gboolean tsr_session_set_backend_index(TsrSession *s, guint index) {
   if (index >= tsr_backend_list_size(s->owner->config->backends)) return FALSE;
   s->preferred_backend = (gint)index;
   return TRUE;
+}
+
+guint32 tsr_session_capabilities(const TsrSession *s) {
+  return s->capabilities;
+}
+
+guint16 tsr_session_server_status(const TsrSession *s) {
+  return s->server_status;
+}
+
+/* getsockname / getpeername of fd into *addr. */
+static gboolean socket_address(int fd, gboolean local, struct sockaddr_storage *addr, socklen_t *len) {
+  *len = sizeof *addr;
+  if (fd < 0) return FALSE;
+  return (local ? getsockname(fd, (struct sockaddr *)addr, len) : getpeername(fd, (struct sockaddr *)addr, len)) == 0;
+}
+
+gboolean tsr_session_client_sockaddr(const TsrSession *s, gboolean local, struct sockaddr_storage *addr,
+                                     socklen_t *len) {
+  return socket_address(s->client.fd, local, addr, len);
+}
+
+gboolean tsr_session_server_sockaddr(const TsrSession *s, gboolean local, struct sockaddr_storage *addr,
+                                     socklen_t *len) {
+  if (!s->server || s->server->conn.connecting) return FALSE;
+  return socket_address(s->server->conn.fd, local, addr, len);
+}
+
+void tsr_session_close_after_command(TsrSession *s) {
+  s->close_after_command = 1;
 }
 
 void tsr_session_owner_drain(TsrSessionOwner *owner) {

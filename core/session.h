@@ -81,4 +81,26 @@ const TsrBackendList *tsr_session_backends(const TsrSession *s);
  * Returns FALSE when there is no such backend. */
 gboolean tsr_session_set_backend_index(TsrSession *s, guint index);
 
+/* Returns the capabilities client and server agreed on (0 before the
+ * client's handshake response): what a hook-built response must follow
+ * (CLIENT_DEPRECATE_EOF, CLIENT_PROTOCOL_41...). */
+guint32 tsr_session_capabilities(const TsrSession *s);
+/* Returns the server status flags of the last response that ended without
+ * an error (SERVER_STATUS_AUTOCOMMIT before the first), without
+ * SERVER_MORE_RESULTS_EXISTS: the status a hook-built response reports. */
+guint16 tsr_session_server_status(const TsrSession *s);
+/* Fills *addr and *len with the client connection's peer address (local
+ * FALSE) or the proxy's own address on it (local TRUE). Returns FALSE when
+ * the socket cannot tell (it is closed). */
+gboolean tsr_session_client_sockaddr(const TsrSession *s, gboolean local, struct sockaddr_storage *addr,
+                                     socklen_t *len);
+/* The same for the backend connection in use (peer: the backend; local: the
+ * proxy's end). FALSE when there is none or it is not connected yet. */
+gboolean tsr_session_server_sockaddr(const TsrSession *s, gboolean local, struct sockaddr_storage *addr,
+                                     socklen_t *len);
+/* Closes the client connection once the answer to the command under way
+ * has been written (MySQL Proxy's proxy.connection.connection_close); with
+ * no command under way, after the next one. */
+void tsr_session_close_after_command(TsrSession *s);
+
 #endif
