@@ -2,11 +2,13 @@
  * backend list, a listener and a session owner on every worker. */
 #define G_LOG_DOMAIN "proxy"
 #include <math.h>
+#include <stdio.h>
 #include <sys/un.h>
 
 #include "chassis/chassis-plugin.h"
 #include "core/core-error.h"
 #include "core/session.h"
+#include "lua/lua-session.h"
 #include "proxy-listener.h"
 #include "tessera-config.h"
 
@@ -19,6 +21,9 @@ typedef struct {
   char **backend_addresses;
   char **ro_backend_addresses;
   char *lua_script;
+  gboolean lua_allow_unsafe;
+  gint64 lua_instruction_budget;
+  char *lua_path;              /* the chassis's --lua-path (LUA_PATH) */
   double connect_timeout;
   double read_timeout;
   double write_timeout;
@@ -30,6 +35,8 @@ typedef struct {
   guint workers;
   TsrSessionOwner *owners;     /* one per worker */
   TsrListener **listeners;     /* one per worker */
+  TsrLuaWorker **scripting;    /* one per worker, or NULL without a script */
+  TsrSharedStore *shared;      /* proxy.global, for every worker */
   gboolean unix_socket;
 } ProxyPlugin;
 
@@ -38,6 +45,7 @@ static gpointer proxy_create(void) {
   p->connect_timeout = 2.0;
   p->read_timeout = 8 * 3600.0;
   p->write_timeout = 8 * 3600.0;
+  p->lua_instruction_budget = TSR_LUA_DEFAULT_INSTRUCTION_BUDGET;
   return p;
 }
 
@@ -51,7 +59,12 @@ static const GOptionEntry *proxy_options(gpointer state) {
      "<host:port>"},
     {"proxy-read-only-backend-addresses", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &p->ro_backend_addresses,
      "Address:port or socket path of a read-only MySQL server, repeatable", "<host:port>"},
-    {"proxy-lua-script", 's', 0, G_OPTION_ARG_FILENAME, &p->lua_script, "Lua script to load", "<file>"},
+    {"proxy-lua-script", 's', 0, G_OPTION_ARG_FILENAME, &p->lua_script,
+     "Lua script (MySQL Proxy 0.8 API) that sees every phase of every connection", "<file>"},
+    {"lua-allow-unsafe", 0, 0, G_OPTION_ARG_NONE, &p->lua_allow_unsafe,
+     "Run the script without the sandbox (io, os, debug, ffi...)", NULL},
+    {"lua-instruction-budget", 0, 0, G_OPTION_ARG_INT64, &p->lua_instruction_budget,
+     "Lua instructions one call into the script may run; 0: no limit (default: 10000000)", "<count>"},
     {"proxy-connect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &p->connect_timeout,
      "Seconds to wait for a backend connect (default: 2.0)", "<seconds>"},
     {"proxy-read-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &p->read_timeout,
@@ -95,6 +108,68 @@ static gboolean add_backends(TsrBackendList *list, char **addresses, TsrBackendT
   return TRUE;
 }
 
+/* Fills *settings from the --lua-* options. */
+static void lua_settings(ProxyPlugin *p, TsrLuaSettings *settings) {
+  tsr_lua_settings_init(settings);
+  settings->script_path = p->lua_script;
+  settings->allow_unsafe = p->lua_allow_unsafe;
+  settings->instruction_budget = (guint32)p->lua_instruction_budget;
+  settings->lua_path = p->lua_path;
+  settings->shared = p->shared;
+}
+
+/* Loads the script once, so that one that does not load stops tessera
+ * before it detaches. */
+static gboolean check_script(ProxyPlugin *p, GError **error) {
+  TsrLuaSettings settings;
+  g_autoptr(TsrLuaWorker) check = NULL;
+  GError *local = NULL;
+
+  if (!p->lua_script) return TRUE;
+  p->lua_path = g_strdup(g_getenv("LUA_PATH"));
+  if (p->lua_instruction_budget < 0 || p->lua_instruction_budget > G_MAXINT32) {
+    g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG,
+                "--lua-instruction-budget: '%" G_GINT64_FORMAT "' is not a count from 0 to %d",
+                p->lua_instruction_budget, G_MAXINT32);
+    return FALSE;
+  }
+  lua_settings(p, &settings);
+  check = tsr_lua_worker_new(&settings, p->backends, &local);
+  if (!check) {
+    g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG, "--proxy-lua-script=%s: %s", p->lua_script,
+                local->message);
+    g_error_free(local);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Makes one scripting VM per worker, all sharing proxy.global. */
+static gboolean start_scripting(ProxyPlugin *p, GError **error) {
+  TsrLuaSettings settings;
+  GError *local = NULL;
+
+  if (!p->lua_script) return TRUE;
+  /* Scripts log with print(): a line at a time, even into a file. */
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  p->shared = tsr_shared_store_new();
+  lua_settings(p, &settings);
+  p->scripting = g_new0(TsrLuaWorker *, p->workers);
+  for (guint i = 0; i < p->workers; i++) {
+    p->scripting[i] = tsr_lua_worker_new(&settings, p->backends, &local);
+    if (!p->scripting[i]) {
+      g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG, "--proxy-lua-script=%s: %s", p->lua_script,
+                  local->message);
+      g_error_free(local);
+      return FALSE;
+    }
+    p->owners[i].hooks = tsr_lua_session_hooks();
+    p->owners[i].hooks_data = p->scripting[i];
+  }
+  g_message("Lua script %s loaded (%u worker VM(s))", p->lua_script, p->workers);
+  return TRUE;
+}
+
 static gboolean proxy_configure(gpointer state, TsrChassis *chassis, GError **error) {
   ProxyPlugin *p = state;
   if (!p->address) p->address = g_strdup(DEFAULT_PROXY_ADDRESS);
@@ -110,10 +185,7 @@ static gboolean proxy_configure(gpointer state, TsrChassis *chassis, GError **er
       !tsr_backend_list_add(p->backends, DEFAULT_BACKEND, TSR_BACKEND_TYPE_RW, error))
     return FALSE;
   p->config.backends = p->backends;
-  if (p->lua_script)
-    g_warning("--proxy-lua-script=%s: Lua scripting is not part of this build yet; the script is not run",
-              p->lua_script);
-  return TRUE;
+  return check_script(p, error);
 }
 
 static gboolean proxy_start(gpointer state, TsrChassis *chassis, GError **error) {
@@ -124,6 +196,7 @@ static gboolean proxy_start(gpointer state, TsrChassis *chassis, GError **error)
   p->owners = g_new0(TsrSessionOwner, p->workers);
   p->listeners = g_new0(TsrListener *, p->workers);
   p->unix_socket = p->address[0] == '/';
+  if (!start_scripting(p, error)) return FALSE;
   for (guint i = 0; i < p->workers; i++) {
     TsrSessionOwner *o = &p->owners[i];
     o->base = tsr_chassis_worker_base(chassis, i);
@@ -175,6 +248,9 @@ static guint proxy_active_count(gpointer state) {
 static void proxy_destroy(gpointer state) {
   ProxyPlugin *p = state;
   if (p->unix_socket && p->address) unlink(p->address);
+  for (guint i = 0; p->scripting && i < p->workers; i++) tsr_lua_worker_free(p->scripting[i]);
+  g_free(p->scripting);
+  tsr_shared_store_unref(p->shared);
   g_free(p->owners);
   g_free(p->listeners);
   tsr_backend_list_free(p->backends);
@@ -183,6 +259,7 @@ static void proxy_destroy(gpointer state) {
   g_strfreev(p->backend_addresses);
   g_strfreev(p->ro_backend_addresses);
   g_free(p->lua_script);
+  g_free(p->lua_path);
   g_free(p);
 }
 
