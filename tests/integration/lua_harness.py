@@ -68,12 +68,37 @@ def wait_for_output(proxy, pattern, count=1, timeout=10.0):
     return wait_for(matches, timeout, "%d line(s) of output matching %r" % (count, pattern))
 
 
+class OutputMark:
+    """Where tessera's output stood when it was made: new_lines() gives what came since."""
+
+    def __init__(self, proxy):
+        self.proxy = proxy
+        self.offset = len(output_text(proxy))
+
+    def text(self):
+        return output_text(self.proxy)[self.offset:]
+
+    def new_lines(self, prefix=None):
+        return [line for line in self.text().splitlines() if prefix is None or line.startswith(prefix)]
+
+    def wait_for(self, pattern, count=1, timeout=10.0):
+        """Wait for count new lines matching the regex pattern; return every new line matching it."""
+        regex = re.compile(pattern)
+
+        def matches():
+            found = [line for line in self.text().splitlines() if regex.search(line)]
+            return found if len(found) >= count else None
+        return wait_for(matches, timeout, "%d new line(s) of output matching %r" % (count, pattern))
+
+
+@harness.needs_proxy
 class LuaTestCase(harness.ProxyTestCase):
-    """A ProxyTestCase whose tessera runs SCRIPT (text) or SCRIPT_FILE (path)."""
+    """A ProxyTestCase whose tessera runs SCRIPT (text) or SCRIPT_FILE (path),
+    with PROXY_ARGS added to its command line."""
 
     SCRIPT = None
     SCRIPT_FILE = None
-    LUA_ARGS = ("--event-threads=1",)
+    PROXY_ARGS = ("--event-threads=1",)
 
     @classmethod
     def script_args(cls):
@@ -83,12 +108,16 @@ class LuaTestCase(harness.ProxyTestCase):
             cls.script_dir = harness.scratch_dir()
             path = write_script(cls.script_dir, cls.__name__.lower() + ".lua", cls.SCRIPT)
         cls.script_path = path
-        return ("--proxy-lua-script=" + path,) + tuple(cls.LUA_ARGS)
+        return ("--proxy-lua-script=" + path,) + tuple(cls.PROXY_ARGS)
 
     @classmethod
     def setUpClass(cls):
-        cls.EXTRA_ARGS = tuple(cls.EXTRA_ARGS) + cls.script_args()
+        cls.EXTRA_ARGS = cls.script_args()
         super().setUpClass()
+
+    def mark(self):
+        """An OutputMark of the class's tessera, taken now."""
+        return OutputMark(self.proxy)
 
     def assert_script_error(self, ctx, *fragments):
         """The ErrorContext ctx holds tessera's ERR 9010 whose message has every fragment."""
