@@ -9,7 +9,8 @@
  *   { type = proxy.MYSQLD_PACKET_ERR, errmsg = "...", errcode = 1105, sqlstate = "07000" }
  *   { type = proxy.MYSQLD_PACKET_RAW, packets = { payload, ... } }
  *
- * Fields: `type` defaults to MYSQL_TYPE_STRING; tessera also takes table,
+ * Fields: `type` defaults to MYSQL_TYPE_STRING (text in utf8mb4; numbers,
+ * temporals and the BLOB types are binary); tessera also takes table,
  * org_table, org_name, db, length, flags, decimals and charset. Row values
  * are strings, numbers, booleans (1 / 0) or nil (NULL); a row shorter than
  * the fields ends in NULLs. A result set ends with EOF, or with an OK
@@ -90,6 +91,11 @@ static gboolean type_is_numeric(guint8 type) {
   }
 }
 
+static gboolean type_is_blob(guint8 type) {
+  return type == TSR_TYPE_TINY_BLOB || type == TSR_TYPE_MEDIUM_BLOB || type == TSR_TYPE_LONG_BLOB ||
+         type == TSR_TYPE_BLOB;
+}
+
 static gboolean type_is_temporal(guint8 type) {
   switch (type) {
   case TSR_TYPE_TIMESTAMP: case TSR_TYPE_DATE: case TSR_TYPE_TIME: case TSR_TYPE_DATETIME: case TSR_TYPE_NEWDATE:
@@ -113,7 +119,7 @@ static void encode_field(lua_State *L, Encoder *e, int i) {
   memset(&col, 0, sizeof col);
   col.type = (guint8)opt_number(L, t, what, "type", TSR_TYPE_STRING);
   numeric = type_is_numeric(col.type);
-  binary = numeric || type_is_temporal(col.type);
+  binary = numeric || type_is_temporal(col.type) || type_is_blob(col.type);
   opt_slice(L, t, what, "name", "", &col.name);
   opt_slice(L, t, what, "org_name", NULL, &col.org_name);
   if (!col.org_name.data) col.org_name = col.name;
@@ -124,7 +130,9 @@ static void encode_field(lua_State *L, Encoder *e, int i) {
   opt_slice(L, t, what, "catalog", "def", &col.catalog);
   col.charset = (guint16)opt_number(L, t, what, "charset", binary ? TSR_CHARSET_BINARY : TSR_CHARSET_UTF8MB4_GENERAL_CI);
   col.column_length = (guint32)opt_number(L, t, what, "length", numeric ? 21 : 1024);
-  col.flags = (guint16)opt_number(L, t, what, "flags", binary ? TSR_FIELD_BINARY | (numeric ? TSR_FIELD_NUM : 0) : 0);
+  col.flags = (guint16)opt_number(L, t, what, "flags",
+                                 (binary ? TSR_FIELD_BINARY : 0) | (numeric ? TSR_FIELD_NUM : 0) |
+                                   (type_is_blob(col.type) ? TSR_FIELD_BLOB : 0));
   col.decimals = (guint8)opt_number(L, t, what, "decimals",
                                     col.type == TSR_TYPE_FLOAT || col.type == TSR_TYPE_DOUBLE ? NOT_FIXED_DEC : 0);
   tsr_column_def_encode(new_packet(e), 0, &col);
