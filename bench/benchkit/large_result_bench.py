@@ -44,12 +44,17 @@ class Result:
         self.peak_kib = None
         self.dead = False
         self.foreign_percent = []
+        self.proxy_cpu = []        # seconds per read; None for direct
 
     def best(self):
         return min(self.seconds) if self.seconds else None
 
     def median(self):
         return statistics.median(self.seconds) if self.seconds else None
+
+    def median_proxy_cpu(self):
+        values = [v for v in self.proxy_cpu if v is not None]
+        return statistics.median(values) if values else None
 
     def speed(self, direct, statistic):
         """direct's time / this target's time, for statistic Result.best or Result.median."""
@@ -78,6 +83,7 @@ def _read_into(run, result, reader, sql, expected_rows, keep):
     if keep:
         result.seconds.append(seconds)
         result.foreign_percent.append(meter.foreign_percent)
+        result.proxy_cpu.append(meter.seconds(result.target.pid))
 
 
 def measure_all(run, live, reader):
@@ -112,6 +118,7 @@ def _row(r, direct):
     return [r.target.name, fmt(best, ".3f"), fmt(r.median(), ".3f"),
             fmt(r.bytes / best / 1e6 if best and r.bytes else None, ".0f"),
             fmt(r.speed(direct, Result.best), ".2f"), fmt(r.speed(direct, Result.median), ".2f"),
+            fmt(r.median_proxy_cpu(), ".3f"),
             fmt(_mib(r.start_kib), ".1f"), fmt(_mib(r.peak_kib), ".1f"), str(len(r.errors)),
             fmt(max(r.foreign_percent) if r.foreign_percent else None, ".0f")]
 
@@ -121,7 +128,8 @@ def report(run, results):
     direct = next((r for r in results if r.target.name == targets.DIRECT), None)
     mbytes = (results[0].bytes or 0) / 1e6 if results else 0
     header = ["target", "best s", "median s", "MB/s", "speed vs direct", "(median)",
-              "proxy RSS MiB at start", "peak", "errors", "max other load %"]
+              "proxy CPU s/read", "proxy RSS MiB at start", "peak", "errors",
+              "max other load %"]
     notes = [procstat.OTHER_LOAD_NOTE]
     for r in results:
         for message in r.errors[:3]:
