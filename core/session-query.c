@@ -228,7 +228,12 @@ TsrStep tsr_query_injection_done(TsrSession *s) {
                 s->client.name, inj->id);
     break;
   case TSR_HOOK_SEND_RESULT:
-    if (!s->answered) tsr_session_send_response(s);
+    if (s->answered)
+      g_warning("client %s: proxy.response of read_query_result is not sent: the client already has a result "
+                "for this command (entry %d %s; set resultset_is_needed = true to replace it)",
+                s->client.name, inj->id, inj->streamed ? "was streamed" : "came after another result");
+    else
+      tsr_session_send_response(s);
     break;
   case TSR_HOOK_ERROR:
     script_failed(s, "read_query_result", error);
