@@ -14,6 +14,10 @@ void tsr_sql_list_push(TsrSqlArena *arena, TsrSqlList *list, gpointer item) {
   list->items[list->len++] = item;
 }
 
+gboolean tsr_sql_select_has_tail(const TsrSqlSelect *s) {
+  return s->order_by.len > 0 || s->limit.count != NULL || s->lock != TSR_SQL_LOCK_NONE;
+}
+
 const char *tsr_sql_stmt_kind_name(TsrSqlStmtKind kind) {
   static const char *const names[TSR_SQL_STMT_KIND_MAX] = {
     [TSR_SQL_STMT_SELECT] = "SELECT", [TSR_SQL_STMT_INSERT] = "INSERT",

@@ -577,6 +577,9 @@ struct TsrSqlArena;
 /* Appends `item` to `list`, growing it in `arena`. */
 void tsr_sql_list_push(struct TsrSqlArena *arena, TsrSqlList *list, gpointer item);
 
+/* TRUE when a query has an ORDER BY, a LIMIT or a locking clause of its own. */
+gboolean tsr_sql_select_has_tail(const TsrSqlSelect *select);
+
 /* Returns the name of a statement kind ("SELECT", "ROLLBACK_TO", ...). */
 const char *tsr_sql_stmt_kind_name(TsrSqlStmtKind kind);
 

@@ -467,9 +467,7 @@ static TsrSqlExpr *variable(TsrSqlParser *p) {
   const TsrSqlPTok *q = TSR_SQLP_CUR(p);
   if (q->t.flags & TSR_SQL_TOKEN_SPACE_BEFORE || !(q->t.flags & TSR_SQL_TOKEN_QUOTED)) return tsr_sqlp_expected(p, "a variable name after @");
   if (q->t.id == TSR_TK_STRING) {
-    gsize len;
-    e->var.name = tsr_sqlp_string_value(p, q, &len);
-    p->i++;
+    e->var.name = tsr_sqlp_name_or_string(p, "a variable name");
   } else {
     e->var.name = tsr_sqlp_any_ident(p, "a variable name");
   }

@@ -30,10 +30,16 @@ static gboolean niladic_word(guint code) {
   }
 }
 
+/* A FUNC node named by the current token, which it consumes; NULL (with
+ * an error) for a name holding a NUL byte. */
 static TsrSqlExpr *func_new(TsrSqlParser *p, const char *schema) {
   const TsrSqlPTok *t = TSR_SQLP_CUR(p);
   TsrSqlExpr *e = tsr_sqlp_expr_new(p, TSR_SQL_EXPR_FUNC, t->t.start);
   e->func.schema = schema;
+  if (memchr(t->t.text, '\0', t->t.text_len)) {
+    tsr_sqlp_error(p, TSR_SQL_ERROR_SYNTAX, "a name may not hold a NUL byte");
+    return NULL;
+  }
   if (t->t.flags & TSR_SQL_TOKEN_QUOTED) {
     char *name = tsr_sql_arena_alloc(p->arena, t->t.text_len + 1);
     tsr_sql_unescape(t->t.text, t->t.text_len, '`', TSR_SQL_LEX_NO_BACKSLASH_ESCAPES, name);
@@ -49,7 +55,7 @@ TsrSqlExpr *tsr_sqlp_niladic(TsrSqlParser *p) {
   const TsrSqlPTok *t = TSR_SQLP_CUR(p);
   if (!t->word || !niladic_word(t->code) || tsr_sqlp_peek(p, 1)->t.id == TSR_TK_OBRACE) return NULL;
   TsrSqlExpr *e = func_new(p, NULL);
-  e->func.form = TSR_SQL_FUNC_NILADIC;
+  if (e) e->func.form = TSR_SQL_FUNC_NILADIC;
   return e;
 }
 
@@ -205,6 +211,7 @@ static gboolean args_for(TsrSqlParser *p, TsrSqlExpr *e, guint code) {
 TsrSqlExpr *tsr_sqlp_function(TsrSqlParser *p, const char *schema) {
   guint code = TSR_SQLP_CUR(p)->word ? TSR_SQLP_CUR(p)->code : 0;
   TsrSqlExpr *e = func_new(p, schema);
+  if (!e) return NULL;
   if (schema == NULL) e->func.agg = aggregate_of(code);
   if (!tsr_sqlp_expect(p, TSR_TK_OBRACE, "'('")) return NULL;
   if (!tsr_sqlp_is(p, TSR_TK_CBRACE) && !args_for(p, e, code)) return NULL;

@@ -351,10 +351,6 @@ static gboolean tail_ahead(const TsrSqlParser *p) {
          tsr_sqlp_is_kw(p, TSR_TK_SQL_LOCK);
 }
 
-static gboolean has_tail(const TsrSqlSelect *s) {
-  return s->order_by.len > 0 || s->limit.count != NULL || s->lock != TSR_SQL_LOCK_NONE;
-}
-
 /* ORDER BY, LIMIT and locking after a query. */
 static gboolean query_tail(TsrSqlParser *p, TsrSqlSelect *s) {
   if (tsr_sqlp_accept_kw(p, TSR_TK_SQL_ORDER)) {
@@ -406,7 +402,7 @@ static TsrSqlSelect *query_body(TsrSqlParser *p) {
     return NULL;
   }
   if (!tail_ahead(p)) return q;
-  if (has_tail(q)) q = union_new(p, q);
+  if (tsr_sql_select_has_tail(q)) q = union_new(p, q);
   return query_tail(p, q) ? q : NULL;
 }
 

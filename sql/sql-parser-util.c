@@ -126,6 +126,10 @@ static char *ident_text(TsrSqlParser *p, const TsrSqlPTok *t) {
 
 static char *take_ident(TsrSqlParser *p, const char *what, gboolean any_word) {
   if (!tsr_sqlp_is_ident_at(p, 0, any_word)) return tsr_sqlp_expected(p, what);
+  if (memchr(TSR_SQLP_CUR(p)->t.text, '\0', TSR_SQLP_CUR(p)->t.text_len)) {
+    tsr_sqlp_error(p, TSR_SQL_ERROR_SYNTAX, "a name may not hold a NUL byte");
+    return NULL;
+  }
   char *s = ident_text(p, TSR_SQLP_CUR(p));
   advance(p);
   return s;
@@ -150,6 +154,10 @@ char *tsr_sqlp_name_or_string(TsrSqlParser *p, const char *what) {
   if (tsr_sqlp_is(p, TSR_TK_STRING) && !(TSR_SQLP_CUR(p)->t.flags & (TSR_SQL_TOKEN_HEX | TSR_SQL_TOKEN_BIT))) {
     gsize len;
     char *s = tsr_sqlp_string_value(p, TSR_SQLP_CUR(p), &len);
+    if (strlen(s) != len) {
+      tsr_sqlp_error(p, TSR_SQL_ERROR_SYNTAX, "a name may not hold a NUL byte");
+      return NULL;
+    }
     advance(p);
     return s;
   }

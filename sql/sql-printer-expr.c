@@ -12,15 +12,11 @@ const TsrSqlPrintOptions *tsr_sql_print_opts(const TsrSqlPrintOptions *opts) {
   return opts ? opts : &default_options;
 }
 
-static gboolean plain_char(guchar c) {
-  return g_ascii_isalnum(c) || c == '_' || c == '$' || c >= 0x80;
-}
-
 /* TRUE when `name` can be written without backquotes. */
 static gboolean plain_ident(const char *name) {
   if (name[0] == '\0' || g_ascii_isdigit(name[0])) return FALSE;
   for (const char *c = name; *c; c++)
-    if (!plain_char((guchar)*c)) return FALSE;
+    if (!tsr_sql_ident_byte(*c)) return FALSE;
   return !tsr_sql_word_is_reserved(name, strlen(name));
 }
 
@@ -41,7 +37,7 @@ void tsr_sql_print_ident(GString *out, const char *name) {
 /* Function names are never reserved-word quoted: LEFT(...) must stay LEFT. */
 static void print_func_name(GString *out, const char *name) {
   gboolean plain = name[0] != '\0' && !g_ascii_isdigit(name[0]);
-  for (const char *c = name; plain && *c; c++) plain = plain_char((guchar)*c);
+  for (const char *c = name; plain && *c; c++) plain = tsr_sql_ident_byte(*c);
   if (plain) g_string_append(out, name);
   else quote_ident(out, name);
 }
@@ -170,13 +166,17 @@ static void literal(TsrSqlPrinter *pr, const TsrSqlLiteral *lit) {
   }
 }
 
+void tsr_sql_printer_scope(TsrSqlPrinter *pr, TsrSqlScope scope, gboolean upper) {
+  static const char *const scopes[] = {"", "global", "session", "local", "persist", "persist_only"};
+  for (const char *c = scopes[scope]; *c; c++) g_string_append_c(pr->out, upper ? g_ascii_toupper(*c) : *c);
+}
+
 /* @name, @`odd name`, @@scope.name, [SCOPE] name */
 void tsr_sql_printer_variable(TsrSqlPrinter *pr, const TsrSqlExpr *e) {
-  static const char *const scopes[] = {"", "global", "session", "local", "persist", "persist_only"};
   GString *out = pr->out;
   if (e->var.kind == TSR_SQL_VAR_USER) {
     gboolean plain = e->var.name[0] != '\0';
-    for (const char *c = e->var.name; plain && *c; c++) plain = plain_char((guchar)*c) || *c == '.';
+    for (const char *c = e->var.name; plain && *c; c++) plain = tsr_sql_ident_byte(*c);
     g_string_append_c(out, '@');
     if (plain) g_string_append(out, e->var.name);
     else quote_ident(out, e->var.name);
@@ -185,14 +185,14 @@ void tsr_sql_printer_variable(TsrSqlPrinter *pr, const TsrSqlExpr *e) {
   if (e->var.at_form) {
     g_string_append(out, "@@");
     if (e->var.scope != TSR_SQL_SCOPE_DEFAULT) {
-      g_string_append(out, scopes[e->var.scope]);
+      tsr_sql_printer_scope(pr, e->var.scope, FALSE);
       g_string_append_c(out, '.');
     }
     g_string_append(out, e->var.name); /* an unquoted word when parsed */
     return;
   }
   if (e->var.scope != TSR_SQL_SCOPE_DEFAULT) {
-    for (const char *c = scopes[e->var.scope]; *c; c++) g_string_append_c(out, g_ascii_toupper(*c));
+    tsr_sql_printer_scope(pr, e->var.scope, TRUE);
     g_string_append_c(out, ' ');
   }
   tsr_sql_print_ident(out, e->var.name);

@@ -9,6 +9,14 @@ typedef struct {
   const TsrSqlPrintOptions *opts; /* never NULL */
 } TsrSqlPrinter;
 
+/* TRUE for the bytes of unquoted identifiers: [A-Za-z0-9_$] and >= 0x80. */
+static inline gboolean tsr_sql_ident_byte(char c) {
+  return g_ascii_isalnum(c) || c == '_' || c == '$' || (guchar)c >= 0x80;
+}
+
+/* Appends a scope as a word: "GLOBAL" (upper) or "global" (lower). */
+void tsr_sql_printer_scope(TsrSqlPrinter *pr, TsrSqlScope scope, gboolean upper);
+
 /* opts, or the default options when opts is NULL. */
 const TsrSqlPrintOptions *tsr_sql_print_opts(const TsrSqlPrintOptions *opts);
 /* An expression, in parentheses when it binds looser than min_prec. */

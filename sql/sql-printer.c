@@ -181,10 +181,6 @@ static void select_block(TsrSqlPrinter *pr, const TsrSqlSelect *s) {
   }
 }
 
-static gboolean has_tail(const TsrSqlSelect *s) {
-  return s->order_by.len > 0 || s->limit.count != NULL || s->lock != TSR_SQL_LOCK_NONE;
-}
-
 static void query(TsrSqlPrinter *pr, const TsrSqlSelect *s) {
   if (s->kind == TSR_SQL_SELECT_SIMPLE) {
     select_block(pr, s);
@@ -192,7 +188,7 @@ static void query(TsrSqlPrinter *pr, const TsrSqlSelect *s) {
     for (guint i = 0; i < s->parts.len; i++) {
       const TsrSqlSelect *part = s->parts.items[i];
       if (i > 0) put(pr, part->union_op == TSR_SQL_UNION_ALL ? " UNION ALL " : " UNION ");
-      gboolean paren = part->kind == TSR_SQL_SELECT_UNION || has_tail(part) || s->parts.len == 1;
+      gboolean paren = part->kind == TSR_SQL_SELECT_UNION || tsr_sql_select_has_tail(part) || s->parts.len == 1;
       if (paren) put(pr, "(");
       query(pr, part);
       if (paren) put(pr, ")");
@@ -317,7 +313,6 @@ static void charset_name(TsrSqlPrinter *pr, const char *name) {
 }
 
 static void set_item(TsrSqlPrinter *pr, const TsrSqlSetItem *item) {
-  static const char *const scopes[] = {"", "GLOBAL ", "SESSION ", "LOCAL ", "PERSIST ", "PERSIST_ONLY "};
   switch (item->kind) {
   case TSR_SQL_SET_VARIABLE:
     tsr_sql_printer_variable(pr, item->var);
@@ -337,8 +332,8 @@ static void set_item(TsrSqlPrinter *pr, const TsrSqlSetItem *item) {
     charset_name(pr, item->charset);
     break;
   case TSR_SQL_SET_TRANSACTION:
-    put(pr, scopes[item->scope]);
-    put(pr, "TRANSACTION ");
+    tsr_sql_printer_scope(pr, item->scope, TRUE);
+    put(pr, item->scope != TSR_SQL_SCOPE_DEFAULT ? " TRANSACTION " : "TRANSACTION ");
     transaction_characteristics(pr, item);
     break;
   }
@@ -419,10 +414,6 @@ static void xa(TsrSqlPrinter *pr, const TsrSqlXa *x) {
   if (x->flags & TSR_SQL_XA_ONE_PHASE) put(pr, " ONE PHASE");
 }
 
-static gboolean ident_byte(char c) {
-  return g_ascii_isalnum(c) || c == '_' || c == '$' || (guchar)c >= 0x80;
-}
-
 /* The statement's body with its recorded table names printed anew. */
 static void raw(TsrSqlPrinter *pr, const TsrSqlRaw *r) {
   guint32 at = 0, len = (guint32)r->body_len;
@@ -431,9 +422,9 @@ static void raw(TsrSqlPrinter *pr, const TsrSqlRaw *r) {
     if (t->pos < at || t->name_end > len || t->pos > t->name_end) continue;
     g_string_append_len(pr->out, r->body + at, (gssize)(t->pos - at));
     /* `a`b (two tokens) must not print as the one word ab */
-    if (t->pos > 0 && ident_byte(r->body[t->pos - 1])) put(pr, " ");
+    if (t->pos > 0 && tsr_sql_ident_byte(r->body[t->pos - 1])) put(pr, " ");
     table_name(pr, t);
-    if (t->name_end < len && ident_byte(r->body[t->name_end])) put(pr, " ");
+    if (t->name_end < len && tsr_sql_ident_byte(r->body[t->name_end])) put(pr, " ");
     at = t->name_end;
   }
   g_string_append_len(pr->out, r->body + at, (gssize)(len - at));
