@@ -103,7 +103,8 @@ static int expr_prec(const TsrSqlExpr *e) {
 static void expr(TsrSqlPrinter *pr, const TsrSqlExpr *e);
 
 void tsr_sql_printer_expr_at(TsrSqlPrinter *pr, const TsrSqlExpr *e, int min_prec) {
-  if (expr_prec(e) >= min_prec) {
+  int prec = expr_prec(e);
+  if (prec >= min_prec && !(pr->opts->all_parens && prec < TSR_SQLP_PRIMARY)) {
     expr(pr, e);
     return;
   }

@@ -21,6 +21,8 @@ typedef struct {
   guint flags;                   /* TsrSqlLexFlags: NO_BACKSLASH_ESCAPES changes string escaping */
   TsrSqlParamPrinter param;      /* or NULL: placeholders print as ? */
   gpointer param_data;
+  gboolean all_parens;           /* every operator expression in parentheses (to
+                                  * check the precedence model against a server) */
 } TsrSqlPrintOptions;
 
 /* Appends the SQL of a statement (without ';') to `out`. opts may be NULL.

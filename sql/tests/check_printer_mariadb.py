@@ -2,7 +2,9 @@
 """Checks the SQL printer against a real MariaDB server.
 
 For every query of sql/tests/corpus/*.sql, sql-parse-tool prints the parsed
-query back; this script runs the original and the printed text on MariaDB
+query back, once as the printer writes it and once with every operator
+expression in parentheses (which checks that the parser groups operators
+as MariaDB does); this script runs the original and the printed text on MariaDB
 and checks that both give the same result: the same rows (or the same error
 code) for queries, the same affected rows and the same table contents for
 INSERT/REPLACE/UPDATE/DELETE (each run in a transaction that is rolled
@@ -281,8 +283,14 @@ def main():
                     line = line.rstrip("\n")
                     if line and not line.startswith("-- "):
                         queries.append(("%s:%d" % (os.path.basename(path), n), line))
-        out = subprocess.run([args.tool, "--lines"], input="\n".join(q for _, q in queries) + "\n",
-                             capture_output=True, text=True, check=True).stdout.split("\n")
+        text = "\n".join(q for _, q in queries) + "\n"
+        out = subprocess.run([args.tool, "--lines"], input=text, capture_output=True, text=True,
+                             check=True).stdout.split("\n")
+        # every operator in parentheses: checks the parser's precedence against the server's
+        paren_out = subprocess.run([args.tool, "--parens", "--lines"], input=text, capture_output=True,
+                                   text=True, check=True).stdout.split("\n")
+        queries = queries + [(where + " (parenthesized)", q) for where, q in queries]
+        out = out[:len(queries) // 2] + paren_out[:len(queries) // 2]
         counts = {"match": 0, "skip": 0, "mismatch": 0, "unparsed": 0}
         for (where, original), result in zip(queries, out):
             fields = result.split("\t", 3)

@@ -1,7 +1,8 @@
 /* sql-parse-tool.c: parses SQL and prints, for each statement, its dump and
  * its printed SQL. Used by check_printer_mariadb.py and by hand.
  *
- * Usage: sql-parse-tool [--lines] [QUERY]
+ * Usage: sql-parse-tool [--parens] [--lines] [QUERY]
+ *   --parens: print every operator expression in parentheses.
  *   QUERY given: parse it. --lines: read stdin, one query per line, and
  *   print one line per query: "OK\t<kinds>\t<params>\t<printed SQL>"
  *   (kinds: the statements' kinds joined by ','; params: placeholders in
@@ -11,6 +12,8 @@
 #include <string.h>
 #include "sql/sql-parser.h"
 #include "sql/sql-printer.h"
+
+static TsrSqlPrintOptions options;
 
 static void one_line(const char *q) {
   g_autoptr(GError) error = NULL;
@@ -27,7 +30,7 @@ static void one_line(const char *q) {
       g_string_append(out, "; ");
       g_string_append_c(kinds, ',');
     }
-    tsr_sql_print_stmt(out, stmt, NULL);
+    tsr_sql_print_stmt(out, stmt, &options);
     g_string_append(kinds, tsr_sql_stmt_kind_name(stmt->kind));
     params += stmt->n_params;
   }
@@ -39,6 +42,11 @@ static void one_line(const char *q) {
 }
 
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--parens") == 0) {
+    options.all_parens = TRUE;
+    argv++;
+    argc--;
+  }
   if (argc == 2 && strcmp(argv[1], "--lines") == 0) {
     char *line = NULL;
     size_t cap = 0;
@@ -63,7 +71,7 @@ int main(int argc, char **argv) {
   }
   for (guint i = 0; i < script->stmts.len; i++) {
     g_autofree char *dump = tsr_sql_dump_stmt(script->stmts.items[i]);
-    g_autofree char *sql = tsr_sql_stmt_to_sql(script->stmts.items[i], NULL);
+    g_autofree char *sql = tsr_sql_stmt_to_sql(script->stmts.items[i], &options);
     printf("%s\n%s\n", dump, sql);
   }
   return 0;

@@ -180,3 +180,12 @@ DO 1 + 1
 PREPARE s FROM 'SELECT ?'
 EXECUTE s USING @x
 DEALLOCATE PREPARE s
+-- precedence checks (the MariaDB check also runs them fully parenthesized)
+SELECT 1 = 1 IS NULL, NOT 0 IS NULL, NOT 1 + 1, NOT NOT 0 = 0, !0 + 1, ~1 + 1, - 2 ^ 2, -2 ^ 2
+SELECT 1 | 2 ^ 3 & 4, 1 | 6 & 3, 5 - 3 - 1, 8 / 4 / 2, 2 << 1 << 1, 100 DIV 7 DIV 2, 3 - -2 * -1, 2 * - 3
+SELECT 'a' LIKE 'a' = 1, 1 IN (1) IS TRUE, 1 XOR 0 OR 1 AND 0, 0 AND 1 XOR 1, @v := 1 + 2, @v
+SELECT 1 < 2 < 3, 3 > 2 > 1, 1 = 2 <=> 0, 2 BETWEEN 1 AND 3 BETWEEN 0 AND 1, 'b' BETWEEN 'a' AND 'c' AND 0
+SELECT 5 % 3 * 2, 5 * 3 % 2, 2 + 3 << 1, 1 << 2 | 1, 6 & 3 << 1, 10 - 2 DIV 2, -5 DIV 2, - 5 MOD 3
+SELECT CASE WHEN 1 THEN 2 END + 1, (SELECT 1) + 2 * 3, EXISTS (SELECT 1) + 1, 1 - (SELECT 1) - 1
+SELECT a FROM t WHERE NOT a > 1 AND NOT b < 1 OR c IS NOT NULL XOR a = 1
+SELECT a FROM t WHERE a = 1 OR a = 2 AND b = 10 OR NOT (c = 'x' OR c = 'y')
