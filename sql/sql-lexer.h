@@ -129,7 +129,8 @@ const TsrSqlToken *tsr_sql_tokens_first_stmt(const TsrSqlTokens *tokens);
 /* Returns the id of the first token of query[0..len) that is not a comment,
  * or TSR_TK_UNKNOWN for an empty query, without allocating anything.
  * Executable comments count as their contents ("/x!40101 SET ..." gives
- * TK_SQL_SET, x standing for the star). A
+ * TK_SQL_SET, x standing for the star), and a keyword right before '('
+ * is the keyword, not TK_FUNCTION. A
  * statement word that is not in 0.8's keyword list (BEGIN, COMMIT, ...) is
  * TSR_TK_LITERAL; *word and *word_len (either may be NULL) then get its
  * text, pointing into the query. */

@@ -601,7 +601,8 @@ TsrSqlExpr *tsr_sqlp_name_expr(TsrSqlParser *p) {
       e->col.table = names[n - 1];
       return e;
     }
-    if (tsr_sqlp_is(p, TSR_TK_FUNCTION) && n == 1) return tsr_sqlp_function(p, names[0]);
+    if (n == 1 && tsr_sqlp_is_ident_at(p, 0, TRUE) && tsr_sqlp_peek(p, 1)->t.id == TSR_TK_OBRACE)
+      return tsr_sqlp_function(p, names[0]); /* db.func(...), db.`func`(...) */
     if (n == 3) return tsr_sqlp_expected(p, "at most three name parts");
     if (!(names[n++] = tsr_sqlp_any_ident(p, "a name after '.'"))) return NULL;
   }

@@ -89,6 +89,8 @@ TsrSqlTokenId tsr_sql_first_stmt_token_id(const char *query, gsize len, guint fl
   if (!tsr_sql_lexer_next(&lx, &tok)) return TSR_TK_UNKNOWN;
   if (word) *word = tok.text;
   if (word_len) *word_len = tok.text_len;
+  /* "SELECT(1)" starts with the keyword, not a function name */
+  if (tok.id == TSR_TK_FUNCTION) return tsr_sql_keyword_id(tok.text, tok.text_len);
   return tok.id;
 }
 

@@ -160,6 +160,8 @@ static void test_first_stmt_and_bare(void) {
   const char *q2 = "/*!40101 SET NAMES utf8 */";
   g_assert_cmpint(tsr_sql_first_stmt_token_id(q2, strlen(q2), 0, NULL, NULL), ==, TSR_TK_SQL_SET);
   g_assert_cmpint(tsr_sql_first_stmt_token_id("  ", 2, 0, NULL, NULL), ==, TSR_TK_UNKNOWN);
+  g_assert_cmpint(tsr_sql_first_stmt_token_id("select(1)", 9, 0, NULL, NULL), ==, TSR_TK_SQL_SELECT);
+  g_assert_cmpint(tsr_sql_first_stmt_token_id("begin", 5, 0, NULL, NULL), ==, TSR_TK_LITERAL);
 
   tsr_sql_tokenize(tokens, "-- only", 7, 0);
   g_assert_null(tsr_sql_tokens_first_stmt(tokens));
