@@ -15,9 +15,9 @@
 #include <event2/buffer.h>
 
 /* Output above this many bytes pauses reading from the peer that fills it. */
-#define TSR_CONN_HIGH_WATER (256u * 1024u)
+#define TSR_CONN_HIGH_WATER (1024u * 1024u)
 /* Reading from the peer resumes when the output drains below this. */
-#define TSR_CONN_LOW_WATER (64u * 1024u)
+#define TSR_CONN_LOW_WATER (256u * 1024u)
 
 typedef enum {
   TSR_IO_READ = 1,     /* bytes were read into c->in */
