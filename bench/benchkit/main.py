@@ -41,6 +41,7 @@ def _prepare_tessera(run):
     except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
         print(f"{exc}", flush=True)
         run.skip(targets.TESSERA, f"build failed, see {log}")
+        run.tessera_description = f"left out, build failed ({run.options.source})"
 
 
 def _run_all(run):
