@@ -84,7 +84,10 @@ def main(argv=None):
         print("interrupted: everything this run started has been stopped", file=sys.stderr)
         raise
     finally:
-        if opts.keep or run.errors or run.warnings or run.skipped:
+        if opts.keep:
+            print(f"everything kept in {workdir}")
+        elif run.errors or run.warnings or run.skipped:
+            shutil.rmtree(os.path.join(workdir, "mariadb", "data"), ignore_errors=True)
             print(f"logs kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -12,7 +12,7 @@ BENCH_PASSWORD = "bench"
 
 SERVER_OPTIONS = [
     "--innodb-buffer-pool-size=256M",
-    "--innodb-log-file-size=256M",
+    "--innodb-log-file-size=64M",
     "--innodb-flush-log-at-trx-commit=2",
     "--max-connections=3000",
     "--max-prepared-stmt-count=100000",
