@@ -76,6 +76,8 @@ static guint on_command_frame(gpointer owner, const TsrFrameHeader *hdr, const g
 
 void tsr_command_begin(TsrSession *s, guint8 cmd) {
   s->command = cmd;
+  /* Logged in as someone else from now on: never pooled for this user. */
+  if (cmd == TSR_COM_CHANGE_USER && s->server) s->server->no_pool = 1;
   tsr_response_start(&s->tracker, cmd, s->capabilities);
 }
 
@@ -113,6 +115,9 @@ TsrStep tsr_state_read_query(TsrSession *s) {
     int step = tsr_query_read_with_hook(s);
     if (step >= 0) return (TsrStep)step;
   }
+  if (!s->server) /* a script released it (proxy.connection.backend_ndx = 0) */
+    return tsr_session_fail(s, 1, TSR_ER_SCRIPT_ERROR, "HY000",
+                            "tessera: the proxy script released the backend connection and chose no other");
   r = tsr_pump_run(&s->up, s->client.in, s->server->conn.out, 1, on_command_frame, s);
   switch (r) {
   case TSR_PUMP_NEED_MORE:

@@ -34,6 +34,13 @@ typedef struct TsrServerConn {
   char *version;                  /* the backend's version string */
   GBytes *scramble;               /* the greeting's auth-plugin data */
   struct TsrServerConn *next;     /* the session's other backend connections */
+  /* For the pool of idle logged-in connections (session-pool.c). */
+  char *default_db;               /* the server side's default database */
+  char *username;                 /* the user it is logged in as (set when pooled) */
+  guint32 pool_caps;              /* the capabilities of its login (set when pooled) */
+  GList pool_link;                /* in its backend's idle queue while pooled */
+  guint8 authed : 1;              /* the login on it succeeded */
+  guint8 no_pool : 1;             /* never pool it (COM_CHANGE_USER ran on it) */
 } TsrServerConn;
 
 struct TsrSession {
@@ -77,6 +84,8 @@ struct TsrSession {
 };
 
 /* session.c */
+/* Closes and frees one backend connection (not linked in any list). */
+void tsr_server_conn_free(TsrServerConn *sc);
 void tsr_session_set_state(TsrSession *s, TsrSessionState state);
 void tsr_session_set_busy(TsrSession *s, gboolean busy);
 /* Appends an ERR packet with sequence id `seq` to the client's output. */

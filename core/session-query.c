@@ -91,13 +91,28 @@ static TsrStep command_finished(TsrSession *s) {
 /* Notes what a complete response to the command `packet` changed: the
  * server status and, after a COM_INIT_DB that worked, the default
  * database. */
+/* The default database is now db (len bytes), for the client and the
+ * backend connection in use. */
+static void set_default_db(TsrSession *s, const char *db, gsize len) {
+  g_free(s->default_db);
+  s->default_db = g_strndup(db, len);
+  if (!s->server) return;
+  g_free(s->server->default_db);
+  s->server->default_db = g_strdup(s->default_db);
+}
+
+/* The login on the backend connection in use worked. */
+static void note_login(TsrSession *s) {
+  if (!s->server || s->server->authed) return;
+  s->server->authed = 1;
+  g_free(s->server->default_db);
+  s->server->default_db = g_strdup(s->default_db);
+}
+
 static void note_response(TsrSession *s, const guint8 *packet, gsize len, const TsrResponseTracker *t) {
   if (t->error_seen || !tsr_command_has_response(t->command)) return;
   s->server_status = t->status & (guint16)~TSR_SERVER_MORE_RESULTS_EXISTS;
-  if (len >= 1 && packet[0] == TSR_COM_INIT_DB) {
-    g_free(s->default_db);
-    s->default_db = g_strndup((const char *)packet + 1, len - 1);
-  }
+  if (len >= 1 && packet[0] == TSR_COM_INIT_DB) set_default_db(s, (const char *)packet + 1, len - 1);
 }
 
 void tsr_query_note_frame(TsrSession *s, TsrTrackState before, gboolean continuation, const guint8 *head,
@@ -115,12 +130,21 @@ void tsr_query_note_frame(TsrSession *s, TsrTrackState before, gboolean continua
 
 TsrSessionState tsr_query_response_done(TsrSession *s) {
   if (!s->tracker.error_seen) s->server_status = s->tracker.status & (guint16)~TSR_SERVER_MORE_RESULTS_EXISTS;
-  if (s->pending_db && !s->tracker.error_seen) {
-    g_free(s->default_db);
-    s->default_db = g_steal_pointer(&s->pending_db);
-  }
+  if (!s->tracker.error_seen && s->tracker.command == TSR_RESPONSE_AUTH) note_login(s);
+  if (s->pending_db && !s->tracker.error_seen) set_default_db(s, s->pending_db, strlen(s->pending_db));
   g_clear_pointer(&s->pending_db, g_free);
   return s->close_after_command ? TSR_SESSION_CLOSING : TSR_SESSION_READ_QUERY;
+}
+
+/* The script released the backend connection and picked none, yet the
+ * command needs one. */
+static TsrStep no_backend(TsrSession *s) {
+  g_autoptr(GError) error = g_error_new_literal(
+    TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG,
+    "the script released the backend connection (proxy.connection.backend_ndx = 0) and chose no other");
+  g_clear_pointer(&s->current, tsr_injection_free);
+  script_failed(s, "read_query", error);
+  return command_finished(s);
 }
 
 TsrStep tsr_query_send_next(TsrSession *s) {
@@ -133,6 +157,7 @@ TsrStep tsr_query_send_next(TsrSession *s) {
   if (!inj) return command_finished(s);
   tsr_injection_free(s->current);
   s->current = inj;
+  if (!s->server) return no_backend(s);
   packet = g_bytes_get_data(inj->packet, &len);
   if (len == 0) {
     g_warning("client %s: proxy.queries entry %d is empty; skipped", s->client.name, inj->id);
@@ -187,6 +212,7 @@ static TsrStep auth_result_done(TsrSession *s) {
   }
   s->current = NULL;
   s->is_auth_result = FALSE;
+  if (!s->tracker.error_seen) note_login(s);
   go_on = tsr_session_run_phase(s, TSR_HOOK_READ_AUTH_RESULT, flat + last + TSR_FRAME_HEADER_LEN,
                                 len - last - TSR_FRAME_HEADER_LEN, flat[last + 3]);
   if (go_on) evbuffer_add_buffer(s->client.out, inj->result);
@@ -251,7 +277,14 @@ TsrStep tsr_query_injection_done(TsrSession *s) {
 
 /* Sends the client's own packet on: the default of read_query. */
 static TsrStep forward_packet(TsrSession *s, const GByteArray *payload) {
-  g_autoptr(GByteArray) frames = g_byte_array_sized_new(payload->len + 8);
+  g_autoptr(GByteArray) frames = NULL;
+  if (!s->server) {
+    if (payload->data[0] != TSR_COM_QUIT) return no_backend(s);
+    s->quit = 1;
+    tsr_session_set_state(s, TSR_SESSION_CLOSING);
+    return TSR_STEP_NEXT;
+  }
+  frames = g_byte_array_sized_new(payload->len + 8);
   g_clear_pointer(&s->pending_db, g_free);
   if (payload->data[0] == TSR_COM_INIT_DB)
     s->pending_db = g_strndup((const char *)payload->data + 1, payload->len - 1);

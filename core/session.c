@@ -64,25 +64,28 @@ TsrStep tsr_session_fail(TsrSession *s, guint8 seq, guint16 code, const char *sq
   return TSR_STEP_NEXT;
 }
 
-static void server_conn_free(TsrServerConn *sc) {
+void tsr_server_conn_free(TsrServerConn *sc) {
   if (sc->backend && sc->conn.fd >= 0 && !sc->conn.connecting)
     g_atomic_int_add(&sc->backend->connected_clients, -1);
   g_free(sc->version);
+  g_free(sc->default_db);
+  g_free(sc->username);
   g_clear_pointer(&sc->scramble, g_bytes_unref);
   tsr_conn_close(&sc->conn);
   g_free(sc);
 }
 
 static void session_free(TsrSession *s) {
-  TsrServerConn *sc = s->servers;
+  TsrServerConn *sc;
   const TsrSessionHooks *h = s->owner->hooks;
   if (h && h->close) h->close(s->owner->hooks_data, s, s->hook_state);
+  sc = s->servers; /* disconnect_client may have moved one into the pool */
   tsr_session_queue_reset(s);
   g_clear_pointer(&s->current, tsr_injection_free);
   if (s->response) g_byte_array_unref(s->response);
   while (sc) {
     TsrServerConn *next = sc->next;
-    server_conn_free(sc);
+    tsr_server_conn_free(sc);
     sc = next;
   }
   tsr_session_set_busy(s, FALSE);
@@ -204,6 +207,10 @@ const char *tsr_session_default_db(const TsrSession *s) {
   return s->default_db;
 }
 
+const char *tsr_session_server_default_db(const TsrSession *s) {
+  return s->server ? s->server->default_db : NULL;
+}
+
 const char *tsr_session_client_name(const TsrSession *s) {
   return s->client.name;
 }
@@ -234,6 +241,10 @@ const char *tsr_session_client_auth_plugin(const TsrSession *s) {
 
 const TsrBackendList *tsr_session_backends(const TsrSession *s) {
   return s->owner->config->backends;
+}
+
+gint tsr_session_chosen_backend(const TsrSession *s) {
+  return s->preferred_backend;
 }
 
 gboolean tsr_session_set_backend_index(TsrSession *s, guint index) {

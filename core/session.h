@@ -32,6 +32,7 @@ typedef struct {
   gboolean draining;                /* no new work: close sessions when idle */
   const TsrSessionHooks *hooks;     /* NULL: no scripting */
   gpointer hooks_data;              /* passed to every hook (one per worker) */
+  struct TsrServerPool *pool;       /* idle logged-in backend connections, NULL until used */
 } TsrSessionOwner;
 
 /* Starts a session for the accepted client socket fd (ownership passes to
@@ -80,6 +81,8 @@ const TsrBackendList *tsr_session_backends(const TsrSession *s);
 /* connect_server: makes the session try backend `index` (0-based) first.
  * Returns FALSE when there is no such backend. */
 gboolean tsr_session_set_backend_index(TsrSession *s, guint index);
+/* Returns the backend connect_server chose (0-based), or -1. */
+gint tsr_session_chosen_backend(const TsrSession *s);
 
 /* Returns the capabilities client and server agreed on (0 before the
  * client's handshake response): what a hook-built response must follow
@@ -98,6 +101,41 @@ gboolean tsr_session_client_sockaddr(const TsrSession *s, gboolean local, struct
  * proxy's end). FALSE when there is none or it is not connected yet. */
 gboolean tsr_session_server_sockaddr(const TsrSession *s, gboolean local, struct sockaddr_storage *addr,
                                      socklen_t *len);
+/* Returns the default database of the backend connection in use (it
+ * differs from the client's after a switch to a pooled connection), or
+ * NULL. */
+const char *tsr_session_server_default_db(const TsrSession *s);
+
+/* The pool of idle logged-in backend connections (MySQL Proxy's
+ * proxy.connection.backend_ndx after connect_server), per worker. A
+ * connection is pooled under its backend, the user it is logged in as and
+ * the capabilities of that login; a session takes only a connection of its
+ * own user and capabilities. */
+/* Moves the session's backend connection into its owner's pool (MySQL
+ * Proxy's backend_ndx = 0); the session has none afterwards. A connection
+ * that cannot be reused (mid-command, login failed, after COM_CHANGE_USER,
+ * pool full or draining) is closed instead. Call from a hook. */
+void tsr_session_release_server(TsrSession *s);
+/* Makes the session use an idle pooled connection to backend `index`
+ * (0-based) of its user, putting the one it has into the pool. Returns
+ * TRUE at once when it already uses that backend; FALSE with *error set
+ * (TSR_CORE_ERROR) when there is no such backend or no idle connection of
+ * its user on it. Call from a hook, between two commands. */
+gboolean tsr_session_switch_backend(TsrSession *s, guint index, GError **error);
+/* Returns the idle pooled connections of owner to backend `index` logged in
+ * as `user` (NULL or "": of any user). */
+guint tsr_session_pool_idle(TsrSessionOwner *owner, guint index, const char *user);
+/* Reads or sets the pool limits of backend `index`: min_idle is for
+ * scripts to read (tessera opens no connection by itself), max_idle caps
+ * the idle connections kept per user (default TSR_POOL_DEFAULT_MAX_IDLE):
+ * a connection released past it is closed. */
+#define TSR_POOL_DEFAULT_MAX_IDLE 8u
+void tsr_session_pool_limits(TsrSessionOwner *owner, guint index, guint *min_idle, guint *max_idle);
+void tsr_session_pool_set_limits(TsrSessionOwner *owner, guint index, guint min_idle, guint max_idle);
+/* Closes every pooled connection of owner and frees the pool. Call on the
+ * owner's worker thread, or after the worker loops ended. */
+void tsr_session_pool_free(TsrSessionOwner *owner);
+
 /* Closes the client connection once the answer to the command under way
  * has been written (MySQL Proxy's proxy.connection.connection_close); with
  * no command under way, after the next one. */
