@@ -3,7 +3,8 @@
  *   proxy.connection.client / .server      the two ends (server: nil before
  *                                          a backend is connected)
  *     .username .default_db                the client's login ("" default_db
- *                                          when none; follows COM_INIT_DB)
+ *                                          when none; follows COM_INIT_DB; the
+ *                                          server's is its connection's own)
  *     .scrambled_password .auth_plugin_name  the client's auth response
  *     .mysqld_version .thread_id .scramble_buffer  from the server's greeting
  *     .src / .dst { name, address, port, type }    client: the client and
@@ -11,7 +12,10 @@
  *                                          the backend (name as configured)
  *   proxy.connection.backend_ndx           1-based index into
  *                                          proxy.global.backends (0: none);
- *                                          written in connect_server to pick one
+ *                                          written in connect_server to pick one,
+ *                                          later: 0 puts the backend connection
+ *                                          into the worker's pool, i takes a
+ *                                          pooled one of backend i (session-pool.c)
  *   proxy.connection.connection_close = true   close the client connection
  *                                          once this command is answered
  *
@@ -124,7 +128,6 @@ static void push_bytes_or_nil(lua_State *L, GBytes *bytes) {
 /* The fields of the login and the greeting, the same on both ends. */
 static gboolean push_login_field(lua_State *L, TsrSession *s, const char *key) {
   if (strcmp(key, "username") == 0) lua_pushstring(L, tsr_session_username(s));
-  else if (strcmp(key, "default_db") == 0) lua_pushstring(L, tsr_session_default_db(s) ? tsr_session_default_db(s) : "");
   else if (strcmp(key, "scrambled_password") == 0) push_bytes_or_nil(L, tsr_session_client_auth_response(s));
   else if (strcmp(key, "auth_plugin_name") == 0) lua_pushstring(L, tsr_session_client_auth_plugin(s));
   else if (strcmp(key, "mysqld_version") == 0) {
@@ -144,7 +147,10 @@ static int socket_index(lua_State *L) {
   TsrLuaSession *ls = open_session(L, ref->conn, ref->server ? "proxy.connection.server" : "proxy.connection.client");
   TsrSession *s = ls->session;
 
-  if (strcmp(key, "src") == 0) push_endpoint(L, s, ref->server, FALSE);
+  if (strcmp(key, "default_db") == 0) {
+    const char *db = ref->server ? tsr_session_server_default_db(s) : tsr_session_default_db(s);
+    lua_pushstring(L, db ? db : "");
+  } else if (strcmp(key, "src") == 0) push_endpoint(L, s, ref->server, FALSE);
   else if (strcmp(key, "dst") == 0) push_endpoint(L, s, ref->server, TRUE);
   else if (strcmp(key, "address") == 0) {
     /* 0.6's field: the peer's name (0.8 refused it; scripts of 0.6 use it). */
@@ -179,14 +185,19 @@ static void push_socket(lua_State *L, gboolean server) {
 static int connection_index(lua_State *L) {
   TsrLuaHandle *h = luaL_checkudata(L, 1, TSR_LUA_CONNECTION_MT);
   const char *key = luaL_checkstring(L, 2);
-  TsrSession *s = open_session(L, h, "proxy.connection")->session;
+  TsrLuaSession *ls = open_session(L, h, "proxy.connection");
+  TsrSession *s = ls->session;
   TsrBackend *b = tsr_session_backend(s);
 
   if (strcmp(key, "client") == 0) push_socket(L, FALSE);
   else if (strcmp(key, "server") == 0) {
     if (b) push_socket(L, TRUE);
     else lua_pushnil(L);
-  } else if (strcmp(key, "backend_ndx") == 0) lua_pushinteger(L, b ? (lua_Integer)b->index + 1 : 0);
+  } else if (strcmp(key, "backend_ndx") == 0) {
+    /* In connect_server, before the connect: the backend chosen so far. */
+    if (b) lua_pushinteger(L, (lua_Integer)b->index + 1);
+    else lua_pushinteger(L, ls->running == TSR_HOOK_CONNECT_SERVER ? tsr_session_chosen_backend(s) + 1 : 0);
+  }
   else if (strcmp(key, "default_db") == 0 || strcmp(key, "thread_id") == 0 || strcmp(key, "mysqld_version") == 0)
     return luaL_error(L, "proxy.connection.%s is deprecated, use proxy.connection.client.%s or "
                       "proxy.connection.server.%s instead", key, key, key);
@@ -194,23 +205,31 @@ static int connection_index(lua_State *L) {
   return 1;
 }
 
+/* backend_ndx = ndx: in connect_server, picks the backend to connect to;
+ * later, 0 puts the backend connection into the pool and i moves the
+ * client to a pooled connection of backend i. */
 static int set_backend_ndx(lua_State *L, TsrLuaSession *ls) {
   lua_Integer ndx = luaL_checkinteger(L, 3);
   TsrSession *s = ls->session;
   guint count = tsr_backend_list_size(tsr_session_backends(s));
-  TsrBackend *b = tsr_session_backend(s);
+  GError *error = NULL;
 
+  if (ndx < 0 || (guint64)ndx > count)
+    return luaL_error(L, "proxy.connection.backend_ndx = %d: there is no such backend (1 to %d, see "
+                      "proxy.global.backends)", (int)ndx, (int)count);
   if (ls->running == TSR_HOOK_CONNECT_SERVER) {
-    if (ndx < 1 || (guint64)ndx > count)
-      return luaL_error(L, "proxy.connection.backend_ndx = %d: there is no such backend (1 to %d, see "
-                        "proxy.global.backends)", (int)ndx, (int)count);
-    tsr_session_set_backend_index(s, (guint)(ndx - 1));
+    /* 0: no choice, tessera picks as without a script. */
+    if (ndx > 0) tsr_session_set_backend_index(s, (guint)(ndx - 1));
     return 0;
   }
-  if (b && ndx == (lua_Integer)b->index + 1) return 0;
-  return luaL_error(L, "proxy.connection.backend_ndx = %d: tessera cannot move a connection to another backend "
-                    "after connect_server yet (each client is logged in to one backend); choose the backend in "
-                    "connect_server", (int)ndx);
+  if (ndx == 0) {
+    tsr_session_release_server(s);
+    return 0;
+  }
+  if (tsr_session_switch_backend(s, (guint)(ndx - 1), &error)) return 0;
+  lua_pushfstring(L, "proxy.connection.backend_ndx = %d: %s", (int)ndx, error->message);
+  g_error_free(error);
+  return lua_error(L);
 }
 
 static int connection_newindex(lua_State *L) {

@@ -1,7 +1,7 @@
 /* lua-session-backends.c: proxy.global.backends over core's backend list
  * (lua-backends.h's provider). State is writable (a script may mark a
- * backend down or up); pools do not exist yet, so every user has 0 idle
- * connections and the pool fields are not writable. */
+ * backend down or up); pool.* shows and sets the pool of idle connections of
+ * the worker the script runs on (core/session-pool.c). */
 #define G_LOG_DOMAIN "lua"
 #include <string.h>
 #include "lua-session-private.h"
@@ -24,6 +24,24 @@ static gboolean provider_get(gpointer data, guint index, TsrLuaBackendInfo *out)
   out->state = (TsrLuaBackendState)g_atomic_int_get(&b->state);
   out->type = b->type == TSR_BACKEND_TYPE_RO ? TSR_LUA_BACKEND_TYPE_RO : TSR_LUA_BACKEND_TYPE_RW;
   out->connected_clients = (guint)MAX(g_atomic_int_get(&b->connected_clients), 0);
+  if (w->owner) tsr_session_pool_limits(w->owner, index, &out->min_idle_connections, &out->max_idle_connections);
+  return TRUE;
+}
+
+static guint provider_idle(gpointer data, guint index, const char *user) {
+  TsrLuaWorker *w = data;
+  return w->owner ? tsr_session_pool_idle(w->owner, index, user) : 0;
+}
+
+static gboolean provider_set_pool(gpointer data, guint index, TsrLuaPoolField field, guint value) {
+  TsrLuaWorker *w = data;
+  guint min_idle, max_idle;
+
+  if (!w->owner || index >= tsr_backend_list_size(w->backends)) return FALSE;
+  tsr_session_pool_limits(w->owner, index, &min_idle, &max_idle);
+  if (field == TSR_LUA_POOL_MIN_IDLE) min_idle = value;
+  else max_idle = value;
+  tsr_session_pool_set_limits(w->owner, index, min_idle, max_idle);
   return TRUE;
 }
 
@@ -48,5 +66,7 @@ void tsr_lua_backend_provider_init(TsrLuaBackendProvider *p, TsrLuaWorker *w) {
   p->count = provider_count;
   p->get = provider_get;
   p->set_state = provider_set_state;
+  p->idle_connections = provider_idle;
+  p->set_pool = provider_set_pool;
   p->data = w;
 }

@@ -50,6 +50,7 @@ typedef struct {
 struct TsrLuaWorker {
   TsrLuaVm *vm;
   const TsrBackendList *backends;     /* borrowed */
+  TsrSessionOwner *owner;             /* the worker's sessions and pool, or NULL */
   char address[256];                  /* proxy.global.backends' dst.address, per call */
   TsrLuaInjView view;
 };

@@ -36,12 +36,14 @@ static void register_metatables(lua_State *L, gpointer data) {
   tsr_lua_injection_register(L);
 }
 
-TsrLuaWorker *tsr_lua_worker_new(const TsrLuaSettings *settings, const TsrBackendList *backends, GError **error) {
+TsrLuaWorker *tsr_lua_worker_new(const TsrLuaSettings *settings, const TsrBackendList *backends,
+                                 TsrSessionOwner *owner, GError **error) {
   TsrLuaWorker *w = g_new0(TsrLuaWorker, 1);
   TsrLuaBackendProvider provider;
   TsrLuaSettings copy = *settings;
 
   w->backends = backends;
+  w->owner = owner;
   tsr_lua_backend_provider_init(&provider, w);
   copy.backends = backends ? &provider : NULL;
   w->vm = tsr_lua_vm_new(&copy, error);

@@ -4,7 +4,7 @@
  * connection's own environment (lua-env.h):
  *
  *   owner->hooks = tsr_lua_session_hooks();
- *   owner->hooks_data = tsr_lua_worker_new(&settings, backends, &error);
+ *   owner->hooks_data = tsr_lua_worker_new(&settings, backends, owner, &error);
  *
  * What a script sees, with 0.8's names (docs/lua-api.md):
  *   - hooks connect_server(), read_handshake(), read_auth(),
@@ -26,10 +26,12 @@ typedef struct TsrLuaWorker TsrLuaWorker;
 
 /* Creates one worker's scripting: a VM made with *settings (copied), whose
  * proxy.global.backends shows `backends` (borrowed: it must outlive the
- * worker; NULL: no backends; settings->backends is ignored). Returns NULL
- * with *error set (TSR_LUA_ERROR, the script's message) when the VM cannot
- * be made or the script does not load. */
-TsrLuaWorker *tsr_lua_worker_new(const TsrLuaSettings *settings, const TsrBackendList *backends, GError **error);
+ * worker; NULL: no backends; settings->backends is ignored) and the pool of
+ * `owner` (the worker's sessions, borrowed; NULL: pools show nothing).
+ * Returns NULL with *error set (TSR_LUA_ERROR, the script's message) when
+ * the VM cannot be made or the script does not load. */
+TsrLuaWorker *tsr_lua_worker_new(const TsrLuaSettings *settings, const TsrBackendList *backends,
+                                 TsrSessionOwner *owner, GError **error);
 
 /* Frees the worker and its VM. Sessions still using it must be gone (or
  * never touch it again). NULL is allowed. */

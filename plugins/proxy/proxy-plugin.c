@@ -134,7 +134,7 @@ static gboolean check_script(ProxyPlugin *p, GError **error) {
     return FALSE;
   }
   lua_settings(p, &settings);
-  check = tsr_lua_worker_new(&settings, p->backends, &local);
+  check = tsr_lua_worker_new(&settings, p->backends, NULL, &local);
   if (!check) {
     g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG, "--proxy-lua-script=%s: %s", p->lua_script,
                 local->message);
@@ -156,7 +156,7 @@ static gboolean start_scripting(ProxyPlugin *p, GError **error) {
   lua_settings(p, &settings);
   p->scripting = g_new0(TsrLuaWorker *, p->workers);
   for (guint i = 0; i < p->workers; i++) {
-    p->scripting[i] = tsr_lua_worker_new(&settings, p->backends, &local);
+    p->scripting[i] = tsr_lua_worker_new(&settings, p->backends, &p->owners[i], &local);
     if (!p->scripting[i]) {
       g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG, "--proxy-lua-script=%s: %s", p->lua_script,
                   local->message);
@@ -224,6 +224,7 @@ static void stop_worker(gpointer data) {
   tsr_listener_close(p->listeners[ws->worker], !p->unix_socket || ws->worker == 0);
   p->listeners[ws->worker] = NULL;
   tsr_session_owner_drain(&p->owners[ws->worker]);
+  tsr_session_pool_free(&p->owners[ws->worker]);
   g_free(ws);
 }
 
@@ -248,6 +249,7 @@ static guint proxy_active_count(gpointer state) {
 static void proxy_destroy(gpointer state) {
   ProxyPlugin *p = state;
   if (p->unix_socket && p->address) unlink(p->address);
+  for (guint i = 0; p->owners && i < p->workers; i++) tsr_session_pool_free(&p->owners[i]);
   for (guint i = 0; p->scripting && i < p->workers; i++) tsr_lua_worker_free(p->scripting[i]);
   g_free(p->scripting);
   tsr_shared_store_unref(p->shared);
