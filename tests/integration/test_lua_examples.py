@@ -152,6 +152,59 @@ class RwSplitTest(ExampleTest):
             self.assertNotIn(("not on a replica",), self.query(conn, "SELECT note FROM t_lua_rw.notes"))
 
 
+class RwSplittingTest(ExampleTest):
+    """examples/rw-splitting.lua: per statement, through the pool."""
+
+    SCRIPT_FILE = example("rw-splitting.lua")
+
+    @classmethod
+    def script_args(cls):
+        return super().script_args() + ("--proxy-read-only-backend-addresses=" + harness.backends()[1].address,)
+
+    @classmethod
+    def setUpClass(cls):
+        cls.primary, cls.replica = harness.backends()[:2]
+        for server in (cls.primary, cls.replica):
+            with harness.backend_connect(server) as conn, conn.cursor() as cur:
+                cur.execute("DROP DATABASE IF EXISTS t_lua_split")
+                cur.execute("CREATE DATABASE t_lua_split")
+                cur.execute("CREATE TABLE t_lua_split.notes (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(20))")
+        super().setUpClass()
+        # Logins fill the pools: two on the primary (MIN_IDLE), then the replica.
+        cls.clients = [harness.pymysql_connect(cls.port, database="t_lua_split", autocommit=True) for _ in range(3)]
+
+    @classmethod
+    def tearDownClass(cls):
+        for conn in cls.clients:
+            conn.close()
+        super().tearDownClass()
+
+    def test_reads_writes_and_transactions(self):
+        conn = self.clients[0]
+        self.assertEqual(self.query(conn, "SELECT @@port"), ((self.replica.port,),))
+        self.query(conn, "INSERT INTO notes (note) VALUES ('split')")
+        self.assertEqual(self.query(conn, "SELECT LAST_INSERT_ID() > 0, @@port"), ((1, self.primary.port),),
+                         "after an insert the client stays on its connection")
+        self.assertEqual(self.query(conn, "SELECT @@port"), ((self.replica.port,),))
+        self.query(conn, "BEGIN")
+        self.assertEqual(self.query(conn, "SELECT COUNT(*), @@port FROM notes WHERE note = 'split'"),
+                         ((1, self.primary.port),), "a transaction reads on the primary")
+        self.query(conn, "COMMIT")
+        self.assertEqual(self.query(conn, "SELECT COUNT(*), @@port FROM notes WHERE note = 'split'"),
+                         ((0, self.replica.port),), "the fixture's replica does not replicate")
+
+    def test_temporary_tables_pin_the_client(self):
+        with harness.pymysql_connect(self.port, database="t_lua_split", autocommit=True) as conn:
+            self.query(conn, "CREATE TEMPORARY TABLE scratch (x INT)")
+            self.query(conn, "INSERT INTO scratch VALUES (1)")
+            self.assertEqual(self.query(conn, "SELECT x, @@port FROM scratch"), ((1, self.primary.port),))
+
+    def test_the_default_database_follows(self):
+        with harness.pymysql_connect(self.port, database="t_lua_split", autocommit=True) as conn:
+            conn.select_db("mysql")
+            self.assertEqual(self.query(conn, "SELECT DATABASE(), @@port"), (("mysql", self.replica.port),))
+
+
 class AllowListTest(ExampleTest):
     SCRIPT_FILE = example("allow-list.lua")
 
