@@ -7,6 +7,9 @@ wrote is named by TESSERA_FIXTURE_ENV. The tessera executable is TESSERA_BIN
 With TESSERA_TEST_DIRECT=1 no tessera is started: clients are handed the
 address of the first backend itself, so the tests can be checked against
 MariaDB alone. Tests that only make sense with a proxy in between skip then.
+
+With TESSERA_TEST_LUA_SCRIPT=FILE every tessera the tests start runs that
+Lua script (--proxy-lua-script).
 """
 
 import os
@@ -26,6 +29,8 @@ sys.path.insert(0, os.path.join(REPO_ROOT, "tests", "lib"))
 import mariadb_fixture  # noqa: E402
 
 DIRECT = os.environ.get("TESSERA_TEST_DIRECT") == "1"
+# A Lua script every tessera of the tests loads (tests/meson.build's lua suite).
+LUA_SCRIPT = os.environ.get("TESSERA_TEST_LUA_SCRIPT")
 HOST = "127.0.0.1"
 USER, PASSWORD = "tessera", "tessera"
 USER2, PASSWORD2 = "tessera2", "tessera2"
@@ -116,6 +121,8 @@ class Tessera:
             cmd += ["--log-file=" + self.log_path, "--log-level=info"]
         cmd += ["--proxy-backend-addresses=" + a for a in self.backend_addresses]
         cmd += ["--proxy-read-only-backend-addresses=" + a for a in self.read_only_addresses]
+        if LUA_SCRIPT:
+            cmd.append("--proxy-lua-script=" + LUA_SCRIPT)
         return cmd + self.extra_args
 
     def start(self):
@@ -260,6 +267,13 @@ def known_bug(reason):
         test.__doc__ = "KNOWN BUG: " + reason
         return unittest.expectedFailure(test)
     return mark
+
+
+def known_bug_with_lua(reason):
+    """known_bug(reason), but only when the tests run with TESSERA_TEST_LUA_SCRIPT."""
+    if LUA_SCRIPT:
+        return known_bug(reason + " (with a Lua script loaded)")
+    return lambda test: test
 
 
 def needs_proxy(test):
