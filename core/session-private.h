@@ -81,6 +81,7 @@ struct TsrSession {
   gint preferred_backend;         /* connect_server's choice, -1: none */
   guint16 server_status;          /* status of the last response without an error */
   char *pending_db;               /* COM_INIT_DB under way: the database it names */
+  gsize client_need;              /* bytes of client.in that read_query's command needs whole */
 };
 
 /* session.c */

@@ -348,7 +348,11 @@ int tsr_query_read_with_hook(TsrSession *s) {
     return -1; /* the streaming path answers these */
   payload = g_byte_array_new();
   st = tsr_evbuffer_take_packet(s->client.in, HOOK_MAX_PACKET, payload, &first_seq, &last_seq, &error);
-  if (st == TSR_DECODE_NEED_MORE) return TSR_STEP_WAIT;
+  if (st == TSR_DECODE_NEED_MORE) {
+    s->client_need = TSR_FRAME_HEADER_LEN + tsr_le24(header);
+    return TSR_STEP_WAIT;
+  }
+  s->client_need = 0;
   if (st != TSR_DECODE_OK) return tsr_session_fail(s, 1, TSR_ER_MALFORMED_PACKET, "HY000", "%s", error->message);
   s->client_seq = last_seq;
   tsr_session_set_busy(s, TRUE);

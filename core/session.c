@@ -106,7 +106,9 @@ static void apply_backpressure(TsrSession *s) {
   gboolean client_ok = s->state != TSR_SESSION_CLOSING && s->state != TSR_SESSION_CONNECT_SERVER &&
                        s->state != TSR_SESSION_READ_HANDSHAKE && !s->client.read_eof;
   if (server) {
-    client_ok = client_ok && !tsr_conn_is_full(server) && evbuffer_get_length(s->client.in) < TSR_CONN_HIGH_WATER;
+    /* A command read_query needs whole is read whole (up to 16 MiB). */
+    client_ok = client_ok && !tsr_conn_is_full(server) &&
+                evbuffer_get_length(s->client.in) < MAX(TSR_CONN_HIGH_WATER, s->client_need);
     tsr_conn_set_reading(server, !server->read_eof && !tsr_conn_is_full(&s->client));
   }
   tsr_conn_set_reading(&s->client, client_ok);

@@ -146,6 +146,13 @@ class LuaQueriesTest(lua_harness.LuaTestCase):
         line = SCRIPT.splitlines().index('    proxy.queries:append(1, "")') + 1
         self.assertIn(".lua:%d: " % line, ctx.exception.args[1], "the script's line")
 
+    def test_a_big_command_reaches_read_query_whole(self):
+        # read_query gets whole commands (up to 16 MiB): tessera reads on past
+        # its usual input limit until the command is complete.
+        for size in (700 * 1024, 5 * 1024 * 1024):
+            with self.subTest(size=size):
+                self.assertEqual(self.query("SELECT LENGTH('%s')" % ("x" * size)), ((size,),))
+
     def test_an_id_must_be_a_number(self):
         with self.assertRaises(pymysql.err.OperationalError) as ctx:
             self.query("bad id")
