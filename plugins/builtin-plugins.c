@@ -2,8 +2,10 @@
 #include "chassis/chassis-plugin.h"
 
 extern const TsrPlugin tsr_proxy_plugin;
+extern const TsrPlugin tsr_admin_plugin;
 
 const TsrPlugin *const tsr_builtin_plugins[] = {
   &tsr_proxy_plugin,
+  &tsr_admin_plugin,
   NULL,
 };
