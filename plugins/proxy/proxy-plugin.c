@@ -6,6 +6,7 @@
 #include <sys/un.h>
 
 #include "chassis/chassis-plugin.h"
+#include "core/admin-tables.h"
 #include "core/core-error.h"
 #include "core/session.h"
 #include "lua/lua-session.h"
@@ -38,6 +39,7 @@ typedef struct {
   TsrLuaWorker **scripting;    /* one per worker, or NULL without a script */
   TsrSharedStore *shared;      /* proxy.global, for every worker */
   gboolean unix_socket;
+  gboolean admin_table;        /* the backends admin table is registered */
 } ProxyPlugin;
 
 static gpointer proxy_create(void) {
@@ -206,6 +208,9 @@ static gboolean proxy_start(gpointer state, TsrChassis *chassis, GError **error)
     if (!p->listeners[i]) return FALSE;
     if (p->unix_socket) shared_fd = tsr_listener_fd(p->listeners[i]);
   }
+  p->admin_table = tsr_admin_table_register(TSR_ADMIN_BACKENDS_TABLE, tsr_admin_backends_columns,
+                                            tsr_admin_backends_fill, p->backends, error);
+  if (!p->admin_table) return FALSE;
   g_message("proxy listening on %s with %u worker(s), %u backend(s)", p->address, p->workers,
             tsr_backend_list_size(p->backends));
   return TRUE;
@@ -248,6 +253,7 @@ static guint proxy_active_count(gpointer state) {
 
 static void proxy_destroy(gpointer state) {
   ProxyPlugin *p = state;
+  if (p->admin_table) tsr_admin_table_unregister(TSR_ADMIN_BACKENDS_TABLE);
   if (p->unix_socket && p->address) unlink(p->address);
   for (guint i = 0; p->owners && i < p->workers; i++) tsr_session_pool_free(&p->owners[i]);
   for (guint i = 0; p->scripting && i < p->workers; i++) tsr_lua_worker_free(p->scripting[i]);
