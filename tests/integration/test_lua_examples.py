@@ -171,7 +171,12 @@ class RwSplittingTest(ExampleTest):
                 cur.execute("CREATE TABLE t_lua_split.notes (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(20))")
         super().setUpClass()
         # Logins fill the pools: two on the primary (MIN_IDLE), then the replica.
-        cls.clients = [harness.pymysql_connect(cls.port, database="t_lua_split", autocommit=True) for _ in range(3)]
+        try:
+            cls.clients = [harness.pymysql_connect(cls.port, database="t_lua_split", autocommit=True)
+                           for _ in range(3)]
+        except Exception:
+            cls.proxy.stop()
+            raise
 
     @classmethod
     def tearDownClass(cls):

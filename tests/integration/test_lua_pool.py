@@ -262,12 +262,16 @@ class LuaRwSplittingTest(lua_harness.LuaTestCase):
         cls.proxy = harness.Tessera([cls.primary.address], cls.EXTRA_ARGS,
                                     read_only_addresses=[cls.replica.address]).start()
         cls.port = cls.proxy.port
-        # Fill the pools as rw-splitting.lua does: with min_idle_connections = 1
-        # the first login goes to the primary, the second to the replica; both
-        # connections land in the pool after the login.
-        with cls.connect_class() as conn, conn.cursor() as cur:
-            cur.execute("PROXY SET GLOBAL rwsplit.min_idle_connections = 1")
-        cls.warm = [cls.connect_class(), cls.connect_class()]
+        try:
+            # Fill the pools as rw-splitting.lua does: with min_idle_connections
+            # = 1 the first login goes to the primary, the second to the
+            # replica; both connections land in the pool after the login.
+            with cls.connect_class() as conn, conn.cursor() as cur:
+                cur.execute("PROXY SET GLOBAL rwsplit.min_idle_connections = 1")
+            cls.warm = [cls.connect_class(), cls.connect_class()]
+        except Exception:
+            cls.proxy.stop()
+            raise
 
     @classmethod
     def connect_class(cls, **kwargs):
