@@ -17,6 +17,7 @@
 #include "chassis/chassis-plugin.h"
 #include "core/backend.h"
 #include "core/core-error.h"
+#include "core/listen.h"
 #include "protocol/mysql-frame.h"
 #include "admin-answer.h"
 #include "admin-conn.h"
@@ -162,28 +163,10 @@ static void on_accept(evutil_socket_t fd, short what, void *arg) {
   }
 }
 
-/* Binds and listens on p->addr. Returns FALSE with *error set. */
-static gboolean open_listener(AdminPlugin *p, GError **error) {
-  int one = 1;
-  p->fd = socket(p->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (p->fd < 0) goto fail;
-  if (p->addr.ss_family == AF_UNIX)
-    unlink(((const struct sockaddr_un *)&p->addr)->sun_path);
-  else
-    (void)setsockopt(p->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(p->fd, (const struct sockaddr *)&p->addr, p->addr_len) < 0 || listen(p->fd, ADMIN_BACKLOG) < 0) goto fail;
-  return TRUE;
-fail:
-  g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_SOCKET, "--admin-address=%s: cannot listen: %s", p->address,
-              g_strerror(errno));
-  if (p->fd >= 0) close(p->fd);
-  p->fd = -1;
-  return FALSE;
-}
-
 static gboolean admin_start(gpointer state, TsrChassis *chassis, GError **error) {
   AdminPlugin *p = state;
-  if (!open_listener(p, error)) return FALSE;
+  p->fd = tsr_listen_open("--admin-address", p->address, &p->addr, p->addr_len, FALSE, ADMIN_BACKLOG, error);
+  if (p->fd < 0) return FALSE;
   p->help_table = tsr_admin_table_register(HELP_TABLE, help_columns, help_fill, NULL, error);
   if (!p->help_table) return FALSE;
   p->accept_ev = event_new(tsr_chassis_main_base(chassis), p->fd, EV_READ | EV_PERSIST, on_accept, p);

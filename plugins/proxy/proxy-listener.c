@@ -7,7 +7,7 @@
 #include <event2/event.h>
 
 #include "proxy-listener.h"
-#include "core/core-error.h"
+#include "core/listen.h"
 
 #define TSR_LISTEN_BACKLOG 4096
 #define TSR_ACCEPT_BATCH 64
@@ -43,27 +43,6 @@ static void on_accept(evutil_socket_t fd, short what, void *arg) {
   }
 }
 
-/* Creates, binds and listens on a socket for addr. Returns the fd or -1. */
-static int open_socket(const char *address, const struct sockaddr_storage *addr, socklen_t addr_len, GError **error) {
-  int one = 1;
-  int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) goto fail;
-  if (addr->ss_family == AF_UNIX) {
-    unlink(((const struct sockaddr_un *)addr)->sun_path);
-  } else {
-    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) goto fail;
-  }
-  if (bind(fd, (const struct sockaddr *)addr, addr_len) < 0) goto fail;
-  if (listen(fd, TSR_LISTEN_BACKLOG) < 0) goto fail;
-  return fd;
-fail:
-  g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_SOCKET, "--proxy-address=%s: cannot listen: %s", address,
-              g_strerror(errno));
-  if (fd >= 0) close(fd);
-  return -1;
-}
-
 TsrListener *tsr_listener_open(const char *address, TsrSessionOwner *owner, int shared_fd, GError **error) {
   struct sockaddr_storage addr;
   socklen_t addr_len;
@@ -72,7 +51,7 @@ TsrListener *tsr_listener_open(const char *address, TsrSessionOwner *owner, int 
 
   if (fd < 0) {
     if (!tsr_address_parse(address, 4040, &addr, &addr_len, error)) return NULL;
-    fd = open_socket(address, &addr, addr_len, error);
+    fd = tsr_listen_open("--proxy-address", address, &addr, addr_len, TRUE, TSR_LISTEN_BACKLOG, error);
     if (fd < 0) return NULL;
   }
   l = g_new0(TsrListener, 1);
