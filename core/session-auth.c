@@ -39,10 +39,11 @@ TsrStep tsr_state_read_handshake(TsrSession *s) {
   if (st == TSR_DECODE_OK && payload->len && payload->data[0] == 0xFF) {
     /* The server refused us before the greeting (too many connections,
      * host blocked): the client gets the same error. */
-    send_packet(&s->client, 0, payload);
+    send_packet(&s->client, tsr_session_login_error_seq(s), payload);
     tsr_session_set_state(s, TSR_SESSION_CLOSING);
     return TSR_STEP_NEXT;
   }
+  if (st == TSR_DECODE_OK && s->login) return tsr_server_login_greeting(s, payload, first_seq);
   if (st == TSR_DECODE_OK)
     st = tsr_handshake_v10_decode(payload->data, payload->len, &hs, &error);
   if (st != TSR_DECODE_OK)

@@ -242,8 +242,8 @@ TsrStep tsr_session_server_lost(TsrSession *s, const char *why) {
     tsr_session_set_state(s, TSR_SESSION_CLOSING);
     return TSR_STEP_NEXT;
   }
-  if (s->state == TSR_SESSION_READ_HANDSHAKE)
-    return tsr_session_fail(s, 0, TSR_ER_BACKEND_LOST, "08S01",
+  if (s->state == TSR_SESSION_READ_HANDSHAKE || s->state == TSR_SESSION_SERVER_LOGIN)
+    return tsr_session_fail(s, tsr_session_login_error_seq(s), TSR_ER_BACKEND_LOST, "08S01",
                             "tessera: backend %s closed the connection before greeting (%s)", backend, why);
   if (client_expects_packet_start(s))
     return tsr_session_fail(s, (guint8)(s->client_seq + 1), TSR_ER_BACKEND_LOST, "08S01",

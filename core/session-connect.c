@@ -99,7 +99,7 @@ static void try_next_backend(TsrSession *s) {
     TsrBackend *b = tsr_backend_list_get(list, s->connect_order[s->connect_next++]);
     if (start_connect(s, b)) return;
   }
-  tsr_session_fail(s, 0, TSR_ER_BACKEND_UNAVAILABLE, "08S01",
+  tsr_session_fail(s, tsr_session_login_error_seq(s), TSR_ER_BACKEND_UNAVAILABLE, "08S01",
                    "tessera: no backend could be reached (%s); check that the MySQL servers given with "
                    "--proxy-backend-addresses are running",
                    s->connect_errors[0] ? s->connect_errors : "no backends configured");

@@ -7,6 +7,7 @@
 #include "netconn.h"
 #include "pump.h"
 #include "protocol/mysql-response.h"
+#include "auth-users.h"
 
 typedef enum {
   TSR_SESSION_CONNECT_SERVER = 0, /* connecting to a backend */
@@ -15,6 +16,8 @@ typedef enum {
   TSR_SESSION_RELAY,              /* relaying a response (auth or command) */
   TSR_SESSION_READ_QUERY,         /* waiting for the client's next command */
   TSR_SESSION_CLOSING,            /* flushing the last bytes to the client */
+  TSR_SESSION_PROXY_AUTH,         /* tessera authenticates the client itself */
+  TSR_SESSION_SERVER_LOGIN,       /* tessera logs in to a backend for the client */
   TSR_SESSION_STATE_MAX
 } TsrSessionState;
 
@@ -42,6 +45,16 @@ typedef struct TsrServerConn {
   guint8 authed : 1;              /* the login on it succeeded */
   guint8 no_pool : 1;             /* never pool it (COM_CHANGE_USER ran on it) */
 } TsrServerConn;
+
+/* Proxy-side authentication (session-login.c, server-login.c). */
+typedef struct {
+  guint8 scramble[TSR_NATIVE_HASH_LEN];  /* what the client was challenged with */
+  TsrBackendCredentials creds;           /* how backends are logged in to */
+  guint8 client_charset;
+  gboolean switched;                     /* the client was asked for mysql_native_password */
+  gboolean authenticated;
+  char client_host[64];                  /* the client's address without port, for 1045 */
+} TsrSessionLogin;
 
 struct TsrSession {
   TsrSessionOwner *owner;
@@ -82,7 +95,17 @@ struct TsrSession {
   guint16 server_status;          /* status of the last response without an error */
   char *pending_db;               /* COM_INIT_DB under way: the database it names */
   gsize client_need;              /* bytes of client.in that read_query's command needs whole */
+  TsrSessionLogin *login;         /* proxy-side authentication, NULL in pass-through */
+  guint8 driving : 1;             /* tsr_session_drive is running */
+  guint8 drive_again : 1;         /* it was asked to run again meanwhile */
 };
+
+/* Returns the sequence id of an ERR sent before the session's login is
+ * over: 0 before the client has said anything (pass-through), the next one
+ * after the client's last packet when tessera authenticated it. */
+static inline guint8 tsr_session_login_error_seq(const TsrSession *s) {
+  return s->login ? (guint8)(s->client_seq + 1) : 0;
+}
 
 /* session.c */
 /* Closes and frees one backend connection (not linked in any list). */
@@ -100,6 +123,16 @@ void tsr_session_drive(TsrSession *s);
 /* session-connect.c */
 void tsr_session_connect_first(TsrSession *s);
 void tsr_session_on_server_io(TsrConn *c, TsrIoEvent what, gpointer owner);
+
+/* session-login.c */
+/* Greets the client with tessera's own handshake (proxy-side auth). */
+void tsr_login_send_greeting(TsrSession *s);
+TsrStep tsr_state_proxy_auth(TsrSession *s);
+
+/* server-login.c */
+/* Answers a backend's greeting with the client's credentials. */
+TsrStep tsr_server_login_greeting(TsrSession *s, const GByteArray *greeting, guint8 seq);
+TsrStep tsr_state_server_login(TsrSession *s);
 
 /* session-auth.c */
 TsrStep tsr_state_read_handshake(TsrSession *s);

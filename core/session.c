@@ -1,6 +1,7 @@
 /* session.c: session life cycle, the state driver, client I/O and errors. */
 #define G_LOG_DOMAIN "core"
 #include <stdarg.h>
+#include <string.h>
 
 #include "session-private.h"
 #include "core-error.h"
@@ -23,6 +24,8 @@ static const StateHandler state_handlers[TSR_SESSION_STATE_MAX] = {
   [TSR_SESSION_RELAY] = tsr_state_relay,
   [TSR_SESSION_READ_QUERY] = tsr_state_read_query,
   [TSR_SESSION_CLOSING] = state_closing,
+  [TSR_SESSION_PROXY_AUTH] = tsr_state_proxy_auth,
+  [TSR_SESSION_SERVER_LOGIN] = tsr_state_server_login,
 };
 
 static void on_client_io(TsrConn *c, TsrIoEvent what, gpointer owner);
@@ -83,6 +86,10 @@ static void session_free(TsrSession *s) {
   tsr_session_queue_reset(s);
   g_clear_pointer(&s->current, tsr_injection_free);
   if (s->response) g_byte_array_unref(s->response);
+  if (s->login) {
+    tsr_backend_credentials_clear(&s->login->creds);
+    g_free(s->login);
+  }
   while (sc) {
     TsrServerConn *next = sc->next;
     tsr_server_conn_free(sc);
@@ -127,9 +134,20 @@ static gboolean flush_all(TsrSession *s) {
 
 void tsr_session_drive(TsrSession *s) {
   TsrStep step;
+  /* A handler may start something that drives the session again (a
+   * connect that fails at once): that run happens here, not nested. */
+  if (s->driving) {
+    s->drive_again = 1;
+    return;
+  }
+  s->driving = 1;
   do {
-    step = state_handlers[s->state](s);
-  } while (step == TSR_STEP_NEXT);
+    s->drive_again = 0;
+    do {
+      step = state_handlers[s->state](s);
+    } while (step == TSR_STEP_NEXT);
+  } while (step != TSR_STEP_CLOSE && s->drive_again);
+  s->driving = 0;
   if (step != TSR_STEP_CLOSE && s->state == TSR_SESSION_READ_QUERY && !s->busy && s->close_when_idle)
     step = TSR_STEP_CLOSE;
   if (step == TSR_STEP_CLOSE || !flush_all(s) ||
@@ -170,6 +188,21 @@ static void on_client_io(TsrConn *c, TsrIoEvent what, gpointer owner) {
   }
 }
 
+/* Writes the client's address without its port (as MySQL names hosts in
+ * "Access denied for user 'u'@'host'"). */
+static void client_host(const struct sockaddr *peer, socklen_t len, char *buf, gsize buf_len) {
+  char *colon;
+  tsr_sockaddr_format(peer, len, buf, buf_len);
+  colon = peer->sa_family == AF_UNIX ? NULL : strrchr(buf, ':');
+  if (colon) *colon = 0;
+  if (buf[0] == '[') {
+    memmove(buf, buf + 1, strlen(buf));
+    if ((colon = strrchr(buf, ']'))) *colon = 0;
+  }
+  if (peer->sa_family == AF_UNIX || strcmp(buf, "127.0.0.1") == 0 || strcmp(buf, "::1") == 0)
+    g_strlcpy(buf, "localhost", buf_len);
+}
+
 gboolean tsr_session_start(TsrSessionOwner *owner, int fd, const struct sockaddr *peer, socklen_t peer_len) {
   TsrSession *s = g_new0(TsrSession, 1);
   s->owner = owner;
@@ -196,6 +229,12 @@ gboolean tsr_session_start(TsrSessionOwner *owner, int fd, const struct sockaddr
       tsr_session_drive(s);
       return TRUE;
     }
+  }
+  if (owner->config->users) {
+    s->login = g_new0(TsrSessionLogin, 1);
+    client_host(peer, peer_len, s->login->client_host, sizeof s->login->client_host);
+    tsr_login_send_greeting(s);
+    return TRUE;
   }
   tsr_session_connect_first(s);
   return TRUE;

@@ -20,6 +20,7 @@ typedef struct {
   struct timeval read_timeout;      /* a client may stay silent this long */
   struct timeval write_timeout;     /* a peer may refuse our bytes this long */
   TsrBackendList *backends;         /* borrowed */
+  struct TsrUserList *users;        /* accounts tessera checks itself; NULL: pass-through auth */
 } TsrProxyConfig;
 
 /* The sessions of one worker. Created by the plugin, one per worker. */

@@ -2,11 +2,13 @@
  * backend list, a listener and a session owner on every worker. */
 #define G_LOG_DOMAIN "proxy"
 #include <math.h>
+#include <string.h>
 #include <stdio.h>
 #include <sys/un.h>
 
 #include "chassis/chassis-plugin.h"
 #include "core/admin-tables.h"
+#include "core/auth-users.h"
 #include "core/core-error.h"
 #include "core/session.h"
 #include "lua/lua-session.h"
@@ -21,6 +23,7 @@ typedef struct {
   char *address;
   char **backend_addresses;
   char **ro_backend_addresses;
+  char **users;                /* --proxy-user: "name:password" or "name:*HASH" */
   char *lua_script;
   gboolean lua_allow_unsafe;
   gint64 lua_instruction_budget;
@@ -61,6 +64,10 @@ static const GOptionEntry *proxy_options(gpointer state) {
      "<host:port>"},
     {"proxy-read-only-backend-addresses", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &p->ro_backend_addresses,
      "Address:port or socket path of a read-only MySQL server, repeatable", "<host:port>"},
+    {"proxy-user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &p->users,
+     "Authenticate clients in tessera: an account as name:password or name:*HASH (mysql.user's form), "
+     "repeatable; backends are logged in to with the same account",
+     "<name:password>"},
     {"proxy-lua-script", 's', 0, G_OPTION_ARG_FILENAME, &p->lua_script,
      "Lua script (MySQL Proxy 0.8 API) that sees every phase of every connection", "<file>"},
     {"lua-allow-unsafe", 0, 0, G_OPTION_ARG_NONE, &p->lua_allow_unsafe,
@@ -172,6 +179,28 @@ static gboolean start_scripting(ProxyPlugin *p, GError **error) {
   return TRUE;
 }
 
+/* Builds the account list of --proxy-user (proxy-side authentication). */
+static gboolean add_users(ProxyPlugin *p, GError **error) {
+  if (!p->users || !p->users[0]) return TRUE;
+  p->config.users = tsr_user_list_new();
+  for (char **u = p->users; *u; u++) {
+    const char *colon = strchr(*u, ':');
+    g_autofree char *name = colon ? g_strndup(*u, (gsize)(colon - *u)) : NULL;
+    const char *secret = colon ? colon + 1 : NULL;
+    if (!name || !*name) {
+      g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG,
+                  "--proxy-user: '%s' is not name:password or name:*HASH", *u);
+      return FALSE;
+    }
+    if (!tsr_user_list_add(p->config.users, name, secret[0] == '*' ? NULL : secret, secret[0] == '*' ? secret : NULL,
+                           NULL, NULL, error)) {
+      g_prefix_error(error, "--proxy-user: ");
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 static gboolean proxy_configure(gpointer state, TsrChassis *chassis, GError **error) {
   ProxyPlugin *p = state;
   if (!p->address) p->address = g_strdup(DEFAULT_PROXY_ADDRESS);
@@ -187,6 +216,7 @@ static gboolean proxy_configure(gpointer state, TsrChassis *chassis, GError **er
       !tsr_backend_list_add(p->backends, DEFAULT_BACKEND, TSR_BACKEND_TYPE_RW, error))
     return FALSE;
   p->config.backends = p->backends;
+  if (!add_users(p, error)) return FALSE;
   return check_script(p, error);
 }
 
@@ -266,6 +296,8 @@ static void proxy_destroy(gpointer state) {
   g_free(p->address);
   g_strfreev(p->backend_addresses);
   g_strfreev(p->ro_backend_addresses);
+  g_strfreev(p->users);
+  g_clear_pointer(&p->config.users, tsr_user_list_unref);
   g_free(p->lua_script);
   g_free(p->lua_path);
   g_free(p);
