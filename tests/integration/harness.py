@@ -269,13 +269,6 @@ def known_bug(reason):
     return mark
 
 
-def known_bug_with_lua(reason):
-    """known_bug(reason), but only when the tests run with TESSERA_TEST_LUA_SCRIPT."""
-    if LUA_SCRIPT:
-        return known_bug(reason + " (with a Lua script loaded)")
-    return lambda test: test
-
-
 def needs_proxy(test):
     """Skip a test (or class) that means nothing without tessera in between."""
     return unittest.skipIf(DIRECT, "needs tessera between client and server")(test)

@@ -14,8 +14,6 @@ import mysql_raw
 
 MAX_FRAME = 0xffffff
 MIB = 1 << 20
-LUA_BIG_COMMAND_BUG = ("a command between about 420 KB and 16 MiB never reaches the backend: "
-                       "tessera stops reading it before it is whole")
 
 
 def query_of_payload_size(size):
@@ -57,12 +55,10 @@ class BigPacketsTest(harness.ProxyTestCase):
         self.assertEqual(results[0].rows, [(b"%d" % literal,)])
         self.assertEqual(self.conn.query("SELECT 'next'")[0].rows, [(b"next",)])
 
-    @harness.known_bug_with_lua(LUA_BIG_COMMAND_BUG)
     def test_query_one_byte_short_of_a_full_frame(self):
         payload, literal = query_of_payload_size(MAX_FRAME - 1)
         self.assertEqual(self.send_query_payload(payload)[0].rows, [(b"%d" % literal,)])
 
-    @harness.known_bug_with_lua(LUA_BIG_COMMAND_BUG)
     def test_insert_of_half_a_mib(self):
         self.conn.query("CREATE TEMPORARY TABLE bulk (id INT, v VARCHAR(100))")
         values = ",".join("(%d, '%s')" % (i, "v" * 90) for i in range(5000))
@@ -104,7 +100,6 @@ class BigPacketsTest(harness.ProxyTestCase):
         self.assertEqual(digest, hashlib.md5(blob).hexdigest())
         self.assertEqual(back, blob)
 
-    @harness.known_bug_with_lua(LUA_BIG_COMMAND_BUG)
     def test_prepared_statement_long_data_of_20_mib(self):
         self.conn.query("CREATE TEMPORARY TABLE long_docs (doc LONGBLOB)")
         stmt = self.conn.stmt_prepare("INSERT INTO long_docs VALUES (?)")
