@@ -1,0 +1,185 @@
+/* router-cond.c: the shards a block's conditions leave for a component:
+ * key = v, IN lists, OR of those, BETWEEN and < <= > >= (range and date
+ * methods; small integer ranges under hash), row comparisons, constants
+ * folded. Anything else leaves every shard. */
+#include "router-private.h"
+
+typedef struct {
+  RtCtx *c;
+  RtBlock *b;
+  const RtComp *comp;
+} Cond;
+
+/* TRUE when e is a column that, in this block, holds the shard key of the
+ * rows of one of the component's tables. */
+static gboolean is_key(Cond *k, const TsrSqlExpr *e) {
+  gint node = rt_column_node(k->c, k->b, e);
+  if (node < 0 || rt_find(k->c, node) != rt_find(k->c, k->comp->root)) return FALSE;
+  gint cls = rt_local_find(k->c, k->b, node);
+  for (guint i = 0; i < k->b->insts->len; i++) {
+    const RtInst *inst = k->b->insts->pdata[i];
+    if (rt_inst_carries(inst, k->comp) && rt_inst_has_key_class(k->c, k->b, inst, cls)) return TRUE;
+  }
+  return FALSE;
+}
+
+static TsrShardSet *full(Cond *k) {
+  return tsr_shard_set_new(k->comp->layout->n_shards, TRUE);
+}
+
+static TsrShardSet *empty(Cond *k) {
+  return tsr_shard_set_new(k->comp->layout->n_shards, FALSE);
+}
+
+static TsrShardCmp flip(TsrShardCmp cmp) {
+  switch (cmp) {
+  case TSR_SHARD_CMP_LT: return TSR_SHARD_CMP_GT;
+  case TSR_SHARD_CMP_LE: return TSR_SHARD_CMP_GE;
+  case TSR_SHARD_CMP_GT: return TSR_SHARD_CMP_LT;
+  case TSR_SHARD_CMP_GE: return TSR_SHARD_CMP_LE;
+  default: return cmp;
+  }
+}
+
+static gboolean cmp_of(TsrSqlOp op, TsrShardCmp *cmp) {
+  switch (op) {
+  case TSR_SQL_OP_EQ: *cmp = TSR_SHARD_CMP_EQ; return TRUE;
+  case TSR_SQL_OP_LT: *cmp = TSR_SHARD_CMP_LT; return TRUE;
+  case TSR_SQL_OP_LE: *cmp = TSR_SHARD_CMP_LE; return TRUE;
+  case TSR_SQL_OP_GT: *cmp = TSR_SHARD_CMP_GT; return TRUE;
+  case TSR_SQL_OP_GE: *cmp = TSR_SHARD_CMP_GE; return TRUE;
+  default: return FALSE;
+  }
+}
+
+/* The shards where `col cmp value` may hold: `col` a key column, `value`
+ * a constant; otherwise every shard. */
+static TsrShardSet *compare(Cond *k, TsrShardCmp cmp, const TsrSqlExpr *col, const TsrSqlExpr *value) {
+  TsrShardValue v;
+  if (!is_key(k, col) || !rt_fold(k->c, value, &v)) return full(k);
+  TsrShardSet *s = empty(k);
+  tsr_shard_match(k->comp->layout, cmp, &v, s);
+  return s;
+}
+
+static TsrShardSet *cond(Cond *k, const TsrSqlExpr *e);
+
+/* (a, b) = (1, 2): the AND of the item comparisons. */
+static TsrShardSet *row_equal(Cond *k, const TsrSqlExpr *l, const TsrSqlExpr *r) {
+  TsrShardSet *s = full(k);
+  for (guint i = 0; i < l->row.items.len && i < r->row.items.len; i++) {
+    g_autoptr(TsrShardSet) one = compare(k, TSR_SHARD_CMP_EQ, l->row.items.items[i], r->row.items.items[i]);
+    g_autoptr(TsrShardSet) two = compare(k, TSR_SHARD_CMP_EQ, r->row.items.items[i], l->row.items.items[i]);
+    tsr_shard_set_intersect(s, one);
+    tsr_shard_set_intersect(s, two);
+  }
+  return s;
+}
+
+static TsrShardSet *binary(Cond *k, const TsrSqlExpr *e) {
+  TsrShardCmp cmp;
+  const TsrSqlExpr *l = e->binary.left, *r = e->binary.right;
+  if (e->binary.quant != TSR_SQL_QUANT_NONE) return full(k);
+  if (e->binary.op == TSR_SQL_OP_EQ && l->kind == TSR_SQL_EXPR_ROW && r->kind == TSR_SQL_EXPR_ROW)
+    return row_equal(k, l, r);
+  if (!cmp_of(e->binary.op, &cmp)) return full(k);
+  if (is_key(k, l)) return compare(k, cmp, l, r);
+  return compare(k, flip(cmp), r, l);
+}
+
+/* key IN (v1, v2, ...); (a, key) IN ((1, 2), (3, 4)) by the key's position. */
+static TsrShardSet *in_list(Cond *k, const TsrSqlExpr *e) {
+  const TsrSqlExpr *arg = e->in.arg;
+  gint pos = -1;
+  if (e->in.negated || e->in.subquery) return full(k);
+  if (arg->kind == TSR_SQL_EXPR_ROW) {
+    for (guint i = 0; i < arg->row.items.len && pos < 0; i++)
+      if (is_key(k, arg->row.items.items[i])) pos = (gint)i;
+    if (pos < 0) return full(k);
+    arg = arg->row.items.items[pos];
+  }
+  TsrShardSet *s = empty(k);
+  for (guint i = 0; i < e->in.list.len; i++) {
+    const TsrSqlExpr *item = e->in.list.items[i];
+    if (pos >= 0) {
+      if (item->kind != TSR_SQL_EXPR_ROW || (guint)pos >= item->row.items.len) {
+        tsr_shard_set_fill(s);
+        break;
+      }
+      item = item->row.items.items[pos];
+    }
+    g_autoptr(TsrShardSet) one = compare(k, TSR_SHARD_CMP_EQ, arg, item);
+    tsr_shard_set_unite(s, one);
+  }
+  return s;
+}
+
+static TsrShardSet *between(Cond *k, const TsrSqlExpr *e) {
+  TsrShardValue lo, hi;
+  if (e->between.negated || !is_key(k, e->between.arg) || !rt_fold(k->c, e->between.low, &lo) ||
+      !rt_fold(k->c, e->between.high, &hi))
+    return full(k);
+  TsrShardSet *s = empty(k);
+  tsr_shard_match_between(k->comp->layout, &lo, &hi, s);
+  return s;
+}
+
+static TsrShardSet *logical(Cond *k, const TsrSqlExpr *e) {
+  gboolean and = e->logical.op == TSR_SQL_OP_AND;
+  if (e->logical.op == TSR_SQL_OP_XOR) return full(k);
+  TsrShardSet *s = and ? full(k) : empty(k);
+  for (guint i = 0; i < e->logical.args.len; i++) {
+    g_autoptr(TsrShardSet) one = cond(k, e->logical.args.items[i]);
+    if (and) tsr_shard_set_intersect(s, one);
+    else tsr_shard_set_unite(s, one);
+  }
+  return s;
+}
+
+static TsrShardSet *cond(Cond *k, const TsrSqlExpr *e) {
+  switch (e->kind) {
+  case TSR_SQL_EXPR_LOGICAL: return logical(k, e);
+  case TSR_SQL_EXPR_BINARY: return binary(k, e);
+  case TSR_SQL_EXPR_IN: return in_list(k, e);
+  case TSR_SQL_EXPR_BETWEEN: return between(k, e);
+  default: return full(k);
+  }
+}
+
+TsrShardSet *rt_block_shards(RtCtx *c, RtBlock *b, const RtComp *comp) {
+  Cond k = {c, b, comp};
+  TsrShardSet *s = full(&k);
+  for (guint i = 0; i < b->filters->len; i++) {
+    g_autoptr(TsrShardSet) one = cond(&k, b->filters->pdata[i]);
+    tsr_shard_set_intersect(s, one);
+  }
+  return s;
+}
+
+/* TRUE when column e resolves to an instance of a block enclosing b whose
+ * rows show the component's key in e's class there. */
+static gboolean outer_key(RtCtx *c, RtBlock *b, const RtComp *comp, const TsrSqlExpr *e) {
+  RtInst *inst = e->kind == TSR_SQL_EXPR_COLUMN ? rt_resolve(c, b, e) : NULL;
+  if (!inst || inst->block == b) return FALSE;
+  RtBlock *ob = inst->block;
+  gint cls = rt_local_find(c, ob, rt_node(c, inst, e->col.column));
+  for (guint i = 0; i < ob->insts->len; i++) {
+    const RtInst *x = ob->insts->pdata[i];
+    if (rt_inst_carries(x, comp) && rt_inst_has_key_class(c, ob, x, cls)) return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean rt_block_correlated(RtCtx *c, RtBlock *b, const RtComp *comp) {
+  Cond k = {c, b, comp};
+  for (guint i = 0; i < b->filters->len; i++) {
+    const TsrSqlExpr *e = b->filters->pdata[i];
+    if (e->kind != TSR_SQL_EXPR_BINARY || e->binary.quant != TSR_SQL_QUANT_NONE ||
+        (e->binary.op != TSR_SQL_OP_EQ && e->binary.op != TSR_SQL_OP_NULLSAFE_EQ))
+      continue;
+    if ((is_key(&k, e->binary.left) && outer_key(c, b, comp, e->binary.right)) ||
+        (is_key(&k, e->binary.right) && outer_key(c, b, comp, e->binary.left)))
+      return TRUE;
+  }
+  return FALSE;
+}
