@@ -9,7 +9,30 @@
  * if it is still queued when the feed returns, it is copied. */
 #include "merge-private.h"
 
-static TsrMergeRow *head(const TsrMerger *m, guint shard) { return g_queue_peek_head(&m->queues[shard]); }
+static void queue_push(TsrRowQueue *q, TsrMergeRow *row) {
+  if (q->len == q->cap) {
+    guint cap = MAX(q->cap * 2, 4u);
+    TsrMergeRow **rows = g_new(TsrMergeRow *, cap);
+    for (guint i = 0; i < q->len; i++) rows[i] = q->rows[(q->head + i) % q->cap];
+    g_free(q->rows);
+    q->rows = rows;
+    q->head = 0;
+    q->cap = cap;
+  }
+  q->rows[(q->head + q->len++) % q->cap] = row;
+}
+
+static TsrMergeRow *queue_pop(TsrRowQueue *q) {
+  TsrMergeRow *row = q->rows[q->head];
+  q->head = (q->head + 1) % q->cap;
+  q->len--;
+  return row;
+}
+
+static TsrMergeRow *head(const TsrMerger *m, guint shard) {
+  const TsrRowQueue *q = &m->queues[shard];
+  return q->rows[q->head];
+}
 
 static gboolean shard_less(const TsrMerger *m, guint a, guint b) {
   int c = tsr_merge_compare_keys(m->keys, m->n_keys, head(m, a)->keys, head(m, b)->keys);
@@ -37,8 +60,7 @@ static void sift_down(TsrMerger *m, guint i) {
 }
 
 void tsr_merge_heap_init(TsrMerger *m) {
-  m->queues = g_new0(GQueue, m->n_shards);
-  for (guint s = 0; s < m->n_shards; s++) g_queue_init(&m->queues[s]);
+  m->queues = g_new0(TsrRowQueue, m->n_shards);
   m->heap = g_new(guint, m->n_shards);
   m->heap_len = 0;
   m->waiting = m->n_shards;
@@ -50,7 +72,11 @@ static void free_row(gpointer row) {
 
 void tsr_merge_heap_clear(TsrMerger *m) {
   if (!m->queues) return;
-  for (guint s = 0; s < m->n_shards; s++) g_queue_clear_full(&m->queues[s], free_row);
+  for (guint s = 0; s < m->n_shards; s++) {
+    TsrRowQueue *q = &m->queues[s];
+    while (q->len > 0) free_row(queue_pop(q));
+    g_free(q->rows);
+  }
   g_clear_pointer(&m->queues, g_free);
   g_clear_pointer(&m->heap, g_free);
 }
@@ -58,10 +84,10 @@ void tsr_merge_heap_clear(TsrMerger *m) {
 /* Takes the smallest head row out and hands it to the sink. */
 static gboolean pop_one(TsrMerger *m, GError **error) {
   guint s = m->heap[0];
-  TsrMergeRow *row = g_queue_pop_head(&m->queues[s]);
+  TsrMergeRow *row = queue_pop(&m->queues[s]);
   gboolean ok;
 
-  if (g_queue_is_empty(&m->queues[s])) {
+  if (m->queues[s].len == 0) {
     m->heap[0] = m->heap[--m->heap_len];
     if (!m->done[s]) m->waiting++;
   }
@@ -81,15 +107,16 @@ static gboolean pump(TsrMerger *m, GError **error) {
 /* Replaces the borrowed row, if still queued at the tail of its shard's
  * queue, with an owned copy. */
 static void keep_borrowed(TsrMerger *m, guint shard, TsrMergeRow *row) {
-  GList *tail = m->queues[shard].tail;
-  if (tail && tail->data == row) tail->data = tsr_merge_row_copy(row, m->n_keys);
+  TsrRowQueue *q = &m->queues[shard];
+  TsrMergeRow **tail = q->len > 0 ? &q->rows[(q->head + q->len - 1) % q->cap] : NULL;
+  if (tail && *tail == row) *tail = tsr_merge_row_copy(row, m->n_keys);
 }
 
 gboolean tsr_merge_heap_push(TsrMerger *m, guint shard, TsrMergeRow *row, GError **error) {
-  gboolean was_empty = g_queue_is_empty(&m->queues[shard]);
+  gboolean was_empty = m->queues[shard].len == 0;
   gboolean ok;
 
-  g_queue_push_tail(&m->queues[shard], row);
+  queue_push(&m->queues[shard], row);
   if (was_empty) {
     m->waiting--;
     m->heap[m->heap_len++] = shard;
@@ -101,10 +128,10 @@ gboolean tsr_merge_heap_push(TsrMerger *m, guint shard, TsrMergeRow *row, GError
 }
 
 gboolean tsr_merge_heap_shard_done(TsrMerger *m, guint shard, GError **error) {
-  if (g_queue_is_empty(&m->queues[shard])) m->waiting--;
+  if (m->queues[shard].len == 0) m->waiting--;
   return pump(m, error);
 }
 
 gboolean tsr_merge_heap_wants(const TsrMerger *m, guint shard) {
-  return g_queue_is_empty(&m->queues[shard]);
+  return m->queues[shard].len == 0;
 }

@@ -41,6 +41,12 @@ typedef struct {
 
 typedef enum { TSR_SOURCE_CONCAT, TSR_SOURCE_MERGE, TSR_SOURCE_SORT } TsrMergeSource;
 
+/* A ring of rows waiting in one shard's queue (MERGE source). */
+typedef struct {
+  TsrMergeRow **rows;
+  guint head, len, cap;
+} TsrRowQueue;
+
 /* One output column of an aggregate statement. */
 typedef struct {
   TsrAggFunc func;
@@ -96,7 +102,7 @@ struct TsrMerger {
   TsrMergeSource source;
   TsrMergeKey *keys;
   guint n_keys;
-  GQueue *queues;              /* MERGE: n_shards queues of owned rows (the fed row may be borrowed) */
+  TsrRowQueue *queues;         /* MERGE: n_shards queues of owned rows (the fed row may be borrowed) */
   guint *heap, heap_len, waiting;
   GPtrArray *sorted;           /* SORT source, or the final sort: owned rows */
   gboolean *done;
