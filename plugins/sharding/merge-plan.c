@@ -49,7 +49,9 @@ static void init_columns(TsrMerger *m, const TsrColumnDef *columns) {
   m->classes = g_new0(TsrValueClass, m->n_cols);
   m->types = g_new0(TsrValueType, m->n_cols);
   m->parse = g_new0(gboolean, m->n_cols);
+  m->charsets = g_new0(guint16, m->n_cols);
   for (guint c = 0; c < m->n_cols; c++) {
+    m->charsets[c] = columns[c].charset;
     tsr_value_class_init(&m->classes[c], &columns[c], TSR_COLLATE_AUTO);
     m->types[c] = m->classes[c].type;
   }

@@ -91,6 +91,7 @@ struct TsrMerger {
   TsrValueClass *classes;      /* n_cols: the shard columns */
   TsrValueType *types;         /* n_cols */
   gboolean *parse;             /* n_cols: text values read into the union */
+  guint16 *charsets;           /* n_cols: character sets of the shard columns */
   TsrColumnDef *out_cols;      /* n_outputs: the output columns (n_visible sent) */
   GStringChunk *strings;       /* their names */
   TsrValueType *out_types;     /* n_visible */

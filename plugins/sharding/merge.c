@@ -66,6 +66,7 @@ void tsr_merger_free(TsrMerger *m) {
   g_free(m->classes);
   g_free(m->types);
   g_free(m->parse);
+  g_free(m->charsets);
   g_free(m->out_cols);
   if (m->strings) g_string_chunk_free(m->strings);
   g_free(m->out_types);
@@ -109,13 +110,16 @@ gboolean tsr_merger_check_columns(const TsrMerger *m, guint shard, const TsrColu
   for (guint c = 0; c < n_columns; c++) {
     const TsrValueClass *cls = &m->classes[c];
     TsrValueType t = tsr_value_type_of_column(&columns[c]);
+    gboolean text = cls->kind == TSR_VALUE_STRING;
+    /* BINARY on a number depends on the shard's plan; on text it is the collation */
     if (t.type != cls->type.type || t.is_unsigned != cls->type.is_unsigned || columns[c].decimals != cls->decimals ||
-        (columns[c].flags & TSR_FIELD_BINARY) != (cls->flags & TSR_FIELD_BINARY)) {
+        (text && (columns[c].flags & TSR_FIELD_BINARY) != (cls->flags & TSR_FIELD_BINARY)) ||
+        (text && columns[c].charset != m->charsets[c])) {
       g_set_error(error, TSR_MERGE_ERROR, TSR_MERGE_ERROR_UNSUPPORTED,
                   "column %u of shard %u has another type than on the other shards (type %u, decimals %u, "
-                  "flags 0x%04x where they have type %u, decimals %u, flags 0x%04x)",
-                  c, shard, columns[c].type, columns[c].decimals, columns[c].flags, cls->type.type, cls->decimals,
-                  cls->flags);
+                  "flags 0x%04x, charset %u where they have type %u, decimals %u, flags 0x%04x, charset %u)",
+                  c, shard, columns[c].type, columns[c].decimals, columns[c].flags, columns[c].charset, cls->type.type,
+                  cls->decimals, cls->flags, m->charsets[c]);
       return FALSE;
     }
   }

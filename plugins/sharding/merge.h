@@ -84,8 +84,9 @@ guint tsr_merger_n_columns(const TsrMerger *m);
 const TsrColumnDef *tsr_merger_column(const TsrMerger *m, guint i);
 
 /* Checks that shard `shard`'s column definitions match those the merger
- * was created with (same count, types, UNSIGNED, decimals and character
- * set), so that shards with drifted schemas are refused instead of merged
+ * was created with (same count, types, UNSIGNED and decimals; for text
+ * columns also the character set and the BINARY flag, i.e. the collation),
+ * so that shards with drifted schemas are refused instead of merged
  * wrongly. Returns FALSE with TSR_MERGE_ERROR_UNSUPPORTED naming the
  * column. */
 gboolean tsr_merger_check_columns(const TsrMerger *m, guint shard, const TsrColumnDef *columns, guint n_columns,

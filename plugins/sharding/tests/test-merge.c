@@ -653,6 +653,16 @@ static void test_bad_rows(void) {
   g_assert_false(tsr_merger_check_columns(m, 1, other, 1, &error));
   g_clear_error(&error);
   g_assert_true(tsr_merger_check_columns(m, 1, cols, 2, &error));
+  /* BINARY on a number follows the shard's plan: no drift; on text it is the collation */
+  other[0] = INT_COL, other[0].flags |= TSR_FIELD_BINARY | TSR_FIELD_NUM;
+  other[1] = STR_COL;
+  g_assert_true(tsr_merger_check_columns(m, 1, other, 2, &error));
+  other[1].flags |= TSR_FIELD_BINARY;
+  g_assert_false(tsr_merger_check_columns(m, 1, other, 2, &error));
+  g_clear_error(&error);
+  other[1] = STR_COL, other[1].charset = 8;
+  g_assert_false(tsr_merger_check_columns(m, 1, other, 2, &error));
+  g_clear_error(&error);
   tsr_merger_free(m);
   sink_clear(&s);
 }
