@@ -151,7 +151,9 @@ gboolean tsr_merge_plan(TsrMerger *m, const TsrMergeSpec *spec, const TsrColumnD
 void tsr_merge_columns_init(TsrMerger *m, const TsrMergeSpec *spec, const TsrColumnDef *columns);
 
 /* merge-row.c */
+/* Returns an owned copy of values[0..n) compared with classes (g_free). */
 TsrTuple *tsr_tuple_new(const TsrValue *values, guint n, const TsrValueClass *const *classes);
+/* GHashFunc / GEqualFunc of tuples under their classes (NULL equals NULL). */
 guint tsr_tuple_hash(gconstpointer tuple);
 gboolean tsr_tuple_equal(gconstpointer a, gconstpointer b);
 /* TRUE when the tuple holds the same values as values[0..tuple->n). */
@@ -170,7 +172,10 @@ gboolean tsr_merge_emit_visible(TsrMerger *m, const guint8 *payload, gsize len, 
 /* Decodes an output payload into m->ovals (read with the output classes). */
 gboolean tsr_merge_output_values(TsrMerger *m, const guint8 *payload, gsize len, GError **error);
 
-/* merge-heap.c: the MERGE source. */
+/* merge-heap.c: the MERGE source. init/clear set up and free the queues;
+ * push queues a fed (borrowed) row and emits what it can, copying the row if
+ * it stays; shard_done emits what the end of a shard allows; wants is TRUE
+ * when the shard's queue is empty. */
 void tsr_merge_heap_init(TsrMerger *m);
 void tsr_merge_heap_clear(TsrMerger *m);
 gboolean tsr_merge_heap_push(TsrMerger *m, guint shard, TsrMergeRow *row, GError **error);
@@ -182,16 +187,21 @@ gboolean tsr_merge_sink(TsrMerger *m, const TsrMergeRow *row, GError **error);
 /* Keeps at most `keep` rows of a sort buffer once it holds twice that. */
 void tsr_merge_trim_sorted(TsrMerger *m, const TsrMergeKey *keys, guint n_keys);
 
-/* merge-group.c */
+/* merge-group.c: group_row combines a shard row into its group (emitting
+ * the previous group when streaming); group_finish emits the groups left
+ * (the one row of an aggregate without GROUP BY even over no rows);
+ * group_free frees one group. */
 gboolean tsr_merge_group_row(TsrMerger *m, const TsrMergeRow *row, GError **error);
 gboolean tsr_merge_group_finish(TsrMerger *m, GError **error);
 void tsr_merge_group_free(TsrMerger *m, TsrMergeGroup *g);
 
-/* merge-output.c */
+/* merge-output.c: pass_row takes a shard row through HAVING, DISTINCT,
+ * LIMIT to the client. */
 gboolean tsr_merge_pass_row(TsrMerger *m, const TsrMergeRow *row, GError **error);
 /* A combined row (m->fvals, keys for the final sort from fvals and the
  * group key) goes through HAVING, the final sort or DISTINCT and LIMIT. */
 gboolean tsr_merge_output_combined(TsrMerger *m, const TsrTuple *group_key, GError **error);
+/* Emits the final sort's rows, if any. */
 gboolean tsr_merge_output_finish(TsrMerger *m, GError **error);
 /* TRUE when the next row passes OFFSET/LIMIT (counts it). */
 gboolean tsr_merge_limit_admit(TsrMerger *m);
