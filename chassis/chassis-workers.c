@@ -71,7 +71,7 @@ void tsr_workers_free(TsrWorkers *w) {
   tsr_workers_stop(w);
   for (guint i = 0; i < w->count; i++)
     g_clear_pointer(&w->workers[i].base, event_base_free);
-  g_hash_table_unref(w->pending); /* frees the calls that never ran */
+  g_hash_table_unref(w->pending);
   g_mutex_clear(&w->lock);
   g_free(w->workers);
   g_free(w);
@@ -121,17 +121,38 @@ static void break_loop(evutil_socket_t fd, short what, void *arg) {
   event_base_loopbreak(arg);
 }
 
+/* Runs, on the caller's thread, the calls no worker got to run (the
+ * workers never started, or stopped first): no worker thread runs any more,
+ * so the plugins' work (closing listeners, draining sessions) still happens
+ * and what the calls own is released. */
+static void run_pending_inline(TsrWorkers *w) {
+  for (;;) {
+    GHashTableIter iter;
+    gpointer key = NULL;
+    Call *call;
+    g_mutex_lock(&w->lock);
+    g_hash_table_iter_init(&iter, w->pending);
+    if (g_hash_table_iter_next(&iter, &key, NULL)) g_hash_table_iter_steal(&iter);
+    g_mutex_unlock(&w->lock);
+    if (!key) return;
+    call = key;
+    call->fn(call->data);
+    g_free(call);
+  }
+}
+
 void tsr_workers_stop(TsrWorkers *w) {
   const struct timeval now = { 0, 0 };
 
-  if (!w->running)
-    return;
-  for (guint i = 0; i < w->count; i++)
-    if (w->workers[i].thread != NULL)
-      event_base_once(w->workers[i].base, -1, EV_TIMEOUT, break_loop, w->workers[i].base, &now);
-  for (guint i = 0; i < w->count; i++)
-    g_clear_pointer(&w->workers[i].thread, g_thread_join);
-  w->running = FALSE;
+  if (w->running) {
+    for (guint i = 0; i < w->count; i++)
+      if (w->workers[i].thread != NULL)
+        event_base_once(w->workers[i].base, -1, EV_TIMEOUT, break_loop, w->workers[i].base, &now);
+    for (guint i = 0; i < w->count; i++)
+      g_clear_pointer(&w->workers[i].thread, g_thread_join);
+    w->running = FALSE;
+  }
+  run_pending_inline(w);
 }
 
 static void run_call(evutil_socket_t fd, short what, void *arg) {
