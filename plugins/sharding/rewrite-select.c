@@ -487,6 +487,11 @@ static gboolean check_union_parts(RtCtx *c, TsrSqlSelect *s, const RtComp *comp,
     }
     if (part->kind != TSR_SQL_SELECT_SIMPLE || part->limit.count)
       return rt_refuse(c, "a UNION over several shards cannot have a LIMIT in its parts");
+    if (!b || !rt_block_reads(b, comp)) {
+      g_autofree char *name = rt_inst_name(comp->insts->pdata[0]);
+      return rt_refuse(c, "every part of a UNION over several shards must read %s, or its rows would come once per "
+                       "shard", name);
+    }
     if (b && rt_block_aggregates(b) && !rt_block_grouped_by_key(c, b, comp))
       return rt_refuse(c, "a UNION over several shards cannot aggregate in its parts unless grouped by the shard key");
   }

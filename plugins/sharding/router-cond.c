@@ -53,13 +53,19 @@ static gboolean cmp_of(TsrSqlOp op, TsrShardCmp *cmp) {
 }
 
 /* The shards where `col cmp value` may hold: `col` a key column, `value`
- * a constant; otherwise every shard. */
-static TsrShardSet *compare(Cond *k, TsrShardCmp cmp, const TsrSqlExpr *col, const TsrSqlExpr *value) {
+ * a constant; otherwise every shard. `nullsafe`: <=>, which a NULL
+ * matches (rows without key: every shard, to be safe). */
+static TsrShardSet *compare_null(Cond *k, TsrShardCmp cmp, const TsrSqlExpr *col, const TsrSqlExpr *value,
+                                 gboolean nullsafe) {
   TsrShardValue v;
-  if (!is_key(k, col) || !rt_fold(k->c, value, &v)) return full(k);
+  if (!is_key(k, col) || !rt_fold(k->c, value, &v) || (nullsafe && v.kind == TSR_SHARD_VALUE_NULL)) return full(k);
   TsrShardSet *s = empty(k);
   tsr_shard_match(k->comp->layout, cmp, &v, s);
   return s;
+}
+
+static TsrShardSet *compare(Cond *k, TsrShardCmp cmp, const TsrSqlExpr *col, const TsrSqlExpr *value) {
+  return compare_null(k, cmp, col, value, FALSE);
 }
 
 static TsrShardSet *cond(Cond *k, const TsrSqlExpr *e);
@@ -82,9 +88,11 @@ static TsrShardSet *binary(Cond *k, const TsrSqlExpr *e) {
   if (e->binary.quant != TSR_SQL_QUANT_NONE) return full(k);
   if (e->binary.op == TSR_SQL_OP_EQ && l->kind == TSR_SQL_EXPR_ROW && r->kind == TSR_SQL_EXPR_ROW)
     return row_equal(k, l, r);
-  if (!cmp_of(e->binary.op, &cmp)) return full(k);
-  if (is_key(k, l)) return compare(k, cmp, l, r);
-  return compare(k, flip(cmp), r, l);
+  gboolean nullsafe = e->binary.op == TSR_SQL_OP_NULLSAFE_EQ;
+  if (nullsafe) cmp = TSR_SHARD_CMP_EQ;
+  else if (!cmp_of(e->binary.op, &cmp)) return full(k);
+  if (is_key(k, l)) return compare_null(k, cmp, l, r, nullsafe);
+  return compare_null(k, flip(cmp), r, l, nullsafe);
 }
 
 /* key IN (v1, v2, ...); (a, key) IN ((1, 2), (3, 4)) by the key's position. */
@@ -124,14 +132,63 @@ static TsrShardSet *between(Cond *k, const TsrSqlExpr *e) {
   return s;
 }
 
+/* Integer bounds that conjuncts `key > 5`, `key <= 9` put on the key:
+ * each alone leaves every shard of a hash layout, together a range. */
+typedef struct {
+  gboolean has_lo, has_hi;
+  gint64 lo, hi;
+} Bounds;
+
+static void add_bound(Cond *k, Bounds *b, const TsrSqlExpr *e) {
+  TsrShardCmp cmp;
+  TsrShardValue v;
+  if (e->kind != TSR_SQL_EXPR_BINARY || e->binary.quant != TSR_SQL_QUANT_NONE || !cmp_of(e->binary.op, &cmp) ||
+      cmp == TSR_SHARD_CMP_EQ)
+    return;
+  const TsrSqlExpr *value = e->binary.right;
+  if (!is_key(k, e->binary.left)) {
+    if (!is_key(k, e->binary.right)) return;
+    value = e->binary.left;
+    cmp = flip(cmp);
+  }
+  if (!rt_fold(k->c, value, &v) || v.kind != TSR_SHARD_VALUE_INT || v.is_unsigned) return;
+  if ((cmp == TSR_SHARD_CMP_GT && v.i == G_MAXINT64) || (cmp == TSR_SHARD_CMP_LT && v.i == G_MININT64)) return;
+  if (cmp == TSR_SHARD_CMP_GT || cmp == TSR_SHARD_CMP_GE) {
+    gint64 lo = cmp == TSR_SHARD_CMP_GT ? v.i + 1 : v.i;
+    b->lo = b->has_lo ? MAX(b->lo, lo) : lo;
+    b->has_lo = TRUE;
+  } else {
+    gint64 hi = cmp == TSR_SHARD_CMP_LT ? v.i - 1 : v.i;
+    b->hi = b->has_hi ? MIN(b->hi, hi) : hi;
+    b->has_hi = TRUE;
+  }
+}
+
+/* The AND of conjuncts: each one's shards, and the range they bound. */
+static TsrShardSet *conjunction(Cond *k, gpointer const *items, guint n) {
+  TsrShardSet *s = full(k);
+  Bounds b = {0};
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(TsrShardSet) one = cond(k, items[i]);
+    tsr_shard_set_intersect(s, one);
+    add_bound(k, &b, items[i]);
+  }
+  if (b.has_lo && b.has_hi) {
+    TsrShardValue lo = {.kind = TSR_SHARD_VALUE_INT, .i = b.lo}, hi = {.kind = TSR_SHARD_VALUE_INT, .i = b.hi};
+    g_autoptr(TsrShardSet) range = empty(k);
+    tsr_shard_match_between(k->comp->layout, &lo, &hi, range);
+    tsr_shard_set_intersect(s, range);
+  }
+  return s;
+}
+
 static TsrShardSet *logical(Cond *k, const TsrSqlExpr *e) {
-  gboolean and = e->logical.op == TSR_SQL_OP_AND;
   if (e->logical.op == TSR_SQL_OP_XOR) return full(k);
-  TsrShardSet *s = and ? full(k) : empty(k);
+  if (e->logical.op == TSR_SQL_OP_AND) return conjunction(k, e->logical.args.items, e->logical.args.len);
+  TsrShardSet *s = empty(k);
   for (guint i = 0; i < e->logical.args.len; i++) {
     g_autoptr(TsrShardSet) one = cond(k, e->logical.args.items[i]);
-    if (and) tsr_shard_set_intersect(s, one);
-    else tsr_shard_set_unite(s, one);
+    tsr_shard_set_unite(s, one);
   }
   return s;
 }
@@ -148,12 +205,7 @@ static TsrShardSet *cond(Cond *k, const TsrSqlExpr *e) {
 
 TsrShardSet *rt_block_shards(RtCtx *c, RtBlock *b, const RtComp *comp) {
   Cond k = {c, b, comp};
-  TsrShardSet *s = full(&k);
-  for (guint i = 0; i < b->filters->len; i++) {
-    g_autoptr(TsrShardSet) one = cond(&k, b->filters->pdata[i]);
-    tsr_shard_set_intersect(s, one);
-  }
-  return s;
+  return conjunction(&k, b->filters->pdata, b->filters->len);
 }
 
 /* TRUE when column e resolves to an instance of a block enclosing b whose

@@ -109,13 +109,14 @@ static gboolean check_values_tables(Insert *x) {
 static void split_rows(Insert *x, const guint *shards, guint n_rows) {
   const TsrShardLayout *l = x->target->table->layout;
   TsrSqlList all = x->ins->rows;
+  gboolean values = x->ins->set.len == 0;
   g_autofree gpointer *items = g_new(gpointer, MAX(n_rows, 1));
   for (guint s = 0; s < l->n_shards; s++) {
     guint n = 0;
     for (guint r = 0; r < n_rows; r++)
-      if (shards[r] == s) items[n++] = all.items[r];
+      if (shards[r] == s) items[n++] = values ? all.items[r] : NULL;
     if (n == 0) continue;
-    if (n_rows > 0 && x->ins->set.len == 0) x->ins->rows = (TsrSqlList){n, n, items};
+    if (values) x->ins->rows = (TsrSqlList){n, n, items};
     rt_apply_shard(x->c, (gint)s);
     rt_add_step(x->c, l->shard_group[s], (gint)s);
   }

@@ -27,7 +27,8 @@ static RtComp *comp_of(RtCtx *c, gint root) {
 }
 
 static char *key_of(const RtInst *inst) {
-  return g_strdup_printf("%s.%s", rt_inst_name(inst), inst->table->shard_key);
+  g_autofree char *name = rt_inst_name(inst);
+  return g_strdup_printf("%s.%s", name, inst->table->shard_key);
 }
 
 static gboolean build_comps(RtCtx *c) {
@@ -56,23 +57,30 @@ static gboolean build_comps(RtCtx *c) {
   return TRUE;
 }
 
+/* The sharded table of comp whose rows an instance carries (itself, or
+ * one inside the derived table it is). */
+static const RtInst *carried_table(const RtInst *inst, const RtComp *comp) {
+  if (inst->kind == RT_INST_TABLE) return inst;
+  for (guint p = 0; p < inst->parts->len; p++) {
+    const RtBlock *part = inst->parts->pdata[p];
+    for (guint i = 0; i < part->insts->len; i++)
+      if (rt_inst_carries(part->insts->pdata[i], comp)) return carried_table(part->insts->pdata[i], comp);
+  }
+  return inst;
+}
+
 /* Names the rows of an instance in messages: "shop.orders" or "a derived
  * table over shop.orders". */
 static char *carrier_name(const RtInst *inst, const RtComp *comp) {
-  if (inst->kind == RT_INST_TABLE) return rt_inst_name(inst);
-  for (guint i = 0; i < comp->insts->len; i++) {
-    RtInst *x = comp->insts->pdata[i];
-    if (rt_inst_carries(inst, comp)) {
-      g_autofree char *n = rt_inst_name(x);
-      return g_strdup_printf("a derived table over %s", n);
-    }
-  }
-  return g_strdup("a derived table");
+  g_autofree char *table = rt_inst_name(carried_table(inst, comp));
+  if (inst->kind == RT_INST_TABLE) return g_steal_pointer(&table);
+  return g_strdup_printf("a derived table over %s", table);
 }
 
-static gboolean refuse_join(RtCtx *c, const RtInst *x, const RtInst *y, const RtComp *comp) {
+/* x carries rows of comp, y of comp_y. */
+static gboolean refuse_join(RtCtx *c, const RtInst *x, const RtComp *comp, const RtInst *y, const RtComp *comp_y) {
   RtInst *first = comp->insts->pdata[0];
-  g_autofree char *a = carrier_name(x, comp), *b = carrier_name(y, comp);
+  g_autofree char *a = carrier_name(x, comp), *b = carrier_name(y, comp_y);
   return rt_refuse(c, "the JOIN of %s and %s is not on their shard key (%s); join on it or make one table broadcast", a,
                    b, first->table->shard_key);
 }
@@ -90,14 +98,14 @@ static gboolean check_colocated(RtCtx *c, RtBlock *b) {
         first = inst;
         cls = rt_inst_key_class(c, b, inst);
       } else if (cls < 0 || !rt_inst_has_key_class(c, b, inst, cls)) {
-        return refuse_join(c, first, inst, comp);
+        return refuse_join(c, first, comp, inst, comp);
       }
     }
   }
   return TRUE;
 }
 
-static gboolean block_carries(const RtBlock *b, const RtComp *comp) {
+gboolean rt_block_reads(const RtBlock *b, const RtComp *comp) {
   for (guint i = 0; i < b->insts->len; i++)
     if (rt_inst_carries(b->insts->pdata[i], comp)) return TRUE;
   return FALSE;
@@ -113,7 +121,7 @@ static RtBlock *top_block(RtCtx *c, const RtComp *comp) {
   RtBlock *top = NULL;
   for (guint i = 0; i < c->blocks->len; i++) {
     RtBlock *b = c->blocks->pdata[i];
-    if (block_carries(b, comp) && (!top || depth(b) < depth(top))) top = b;
+    if (rt_block_reads(b, comp) && (!top || depth(b) < depth(top))) top = b;
   }
   return top;
 }
@@ -129,7 +137,7 @@ static gboolean anchored_child(const RtBlock *child, const RtBlock *parent) {
 /* Intersects *s with the shards the filters of b and of the blocks
  * anchored in it leave for comp. */
 static void anchored_shards(RtCtx *c, RtBlock *b, const RtComp *comp, TsrShardSet *s) {
-  if (block_carries(b, comp)) {
+  if (rt_block_reads(b, comp)) {
     g_autoptr(TsrShardSet) own = rt_block_shards(c, b, comp);
     tsr_shard_set_intersect(s, own);
   }
@@ -205,7 +213,9 @@ static gboolean check_inner_block(RtCtx *c, RtBlock *b, const RtComp *comp) {
   if (rt_block_correlated(c, b, comp)) return TRUE;
   own = rt_block_shards(c, b, comp);
   RtInst *first = comp->insts->pdata[0];
-  g_autofree char *name = rt_inst_name(first);
+  g_autofree char *name = NULL;
+  for (guint i = 0; i < b->insts->len && !name; i++)
+    if (rt_inst_carries(b->insts->pdata[i], comp)) name = rt_inst_name(carried_table(b->insts->pdata[i], comp));
   if (b->link == RT_LINK_EXPR) {
     tsr_shard_set_intersect(own, comp->shards);
     if (comp->pinned >= 0 && tsr_shard_set_count(own) <= 1) return TRUE;
@@ -223,7 +233,9 @@ static gboolean check_inner_block(RtCtx *c, RtBlock *b, const RtComp *comp) {
 static gboolean check_comp_blocks(RtCtx *c, const RtComp *comp) {
   for (guint i = 0; i < c->blocks->len; i++) {
     RtBlock *b = c->blocks->pdata[i];
-    if (b != comp->top && block_carries(b, comp) && !check_inner_block(c, b, comp)) return FALSE;
+    /* the parts of a top-level UNION are each a top block: the merger combines them */
+    if (b != comp->top && b->link != RT_LINK_ROOT && rt_block_reads(b, comp) && !check_inner_block(c, b, comp))
+      return FALSE;
   }
   return TRUE;
 }
@@ -239,7 +251,7 @@ static gboolean refuse_several(RtCtx *c, RtComp *a, RtComp *b) {
       if (!x && rt_inst_carries(inst, a)) x = inst;
       else if (!y && rt_inst_carries(inst, b)) y = inst;
     }
-    if (x && y) return refuse_join(c, x, y, a);
+    if (x && y) return refuse_join(c, x, a, y, b);
   }
   RtInst *ia = a->insts->pdata[0], *ib = b->insts->pdata[0];
   g_autofree char *na = rt_inst_name(ia), *nb = rt_inst_name(ib);
@@ -261,10 +273,7 @@ static gboolean merge_union_comps(RtCtx *c, RtComp *a, RtComp *b) {
     inst->comp = a;
     g_ptr_array_add(a->insts, inst);
   }
-  g_ptr_array_remove(c->comps, b);
-  tsr_shard_set_free(b->shards);
-  g_ptr_array_unref(b->insts);
-  g_free(b);
+  g_ptr_array_remove(c->comps, b); /* frees b */
   return TRUE;
 }
 

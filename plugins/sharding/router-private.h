@@ -249,6 +249,9 @@ gboolean rt_place(RtCtx *c, GPtrArray *roots, RtPlace *place);
  * key; DISTINCT over the key). */
 gboolean rt_block_partitionable(RtCtx *c, RtBlock *b, const RtComp *comp);
 
+/* TRUE when one of block b's instances carries rows of comp. */
+gboolean rt_block_reads(const RtBlock *b, const RtComp *comp);
+
 /* TRUE when a GROUP BY item of block b is the component's key (each
  * group's rows are then on one shard). */
 gboolean rt_block_grouped_by_key(RtCtx *c, RtBlock *b, const RtComp *comp);

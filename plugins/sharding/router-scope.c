@@ -83,7 +83,6 @@ static void unite_local(RtCtx *c, RtBlock *b, gint x, gint y) {
 gboolean rt_inst_sharded(const RtInst *inst) {
   return inst->kind == RT_INST_TABLE && inst->table && inst->table->kind == TSR_TABLE_SHARDED;
 }
-#define is_sharded rt_inst_sharded
 
 RtInst *rt_add_table(RtCtx *c, RtBlock *b, TsrSqlTableRef *ref, gboolean null_side) {
   RtInst *inst = inst_new(c, b, RT_INST_TABLE, ref, null_side);
@@ -91,7 +90,7 @@ RtInst *rt_add_table(RtCtx *c, RtBlock *b, TsrSqlTableRef *ref, gboolean null_si
   inst->schema = g_strdup(schema);
   inst->orig_name = ref->name;
   inst->table = tsr_shard_map_table(c->map, schema, ref->name);
-  if (is_sharded(inst)) {
+  if (rt_inst_sharded(inst)) {
     inst->key_node = rt_node(c, inst, inst->table->shard_key);
     add_slot(c, &ref->name, inst);
   }
@@ -117,7 +116,7 @@ static gboolean matches_qualifier(const RtInst *inst, const TsrSqlExpr *col) {
 }
 
 static gboolean has_column(const RtInst *inst, const char *column) {
-  if (is_sharded(inst)) return g_ascii_strcasecmp(inst->table->shard_key, column) == 0;
+  if (rt_inst_sharded(inst)) return g_ascii_strcasecmp(inst->table->shard_key, column) == 0;
   if (inst->kind != RT_INST_DERIVED || !inst->columns) return FALSE;
   for (guint i = 0; i < inst->columns->len; i++)
     if (g_ascii_strcasecmp(inst->columns->pdata[i], column) == 0) return TRUE;
@@ -186,7 +185,7 @@ static void scope_subquery(RtCtx *c, RtBlock *b, TsrSqlSelect *s, RtLink link, T
 
 static void visit_column(RtCtx *c, RtBlock *b, TsrSqlExpr *e) {
   RtInst *inst = e->col.table ? rt_resolve(c, b, e) : NULL;
-  if (inst && is_sharded(inst) && !inst->ref->alias && strcmp(e->col.table, inst->orig_name) == 0)
+  if (inst && rt_inst_sharded(inst) && !inst->ref->alias && strcmp(e->col.table, inst->orig_name) == 0)
     add_slot(c, &e->col.table, inst);
 }
 
@@ -239,7 +238,7 @@ static void join_columns(RtCtx *c, RtBlock *b, guint l0, guint l1, const char *c
 static void natural_columns(RtCtx *c, RtBlock *b, guint l0, guint l1) {
   for (guint i = l0; i < l1; i++) {
     RtInst *x = b->insts->pdata[i];
-    if (is_sharded(x)) join_columns(c, b, l0, l1, x->table->shard_key);
+    if (rt_inst_sharded(x)) join_columns(c, b, l0, l1, x->table->shard_key);
     for (guint k = 0; x->kind == RT_INST_DERIVED && x->columns && k < x->columns->len; k++)
       join_columns(c, b, l0, l1, x->columns->pdata[k]);
   }
@@ -297,7 +296,7 @@ static void derived_star(RtCtx *c, RtInst *d, RtBlock *part, const TsrSqlExpr *s
   for (guint i = 0; i < part->insts->len; i++) {
     RtInst *x = part->insts->pdata[i];
     if (star->col.table && !matches_qualifier(x, star)) continue;
-    if (is_sharded(x)) {
+    if (rt_inst_sharded(x)) {
       if (first_part) {
         add_name(d->columns, x->table->shard_key);
         add_name(d->key_columns, x->table->shard_key);
@@ -450,14 +449,14 @@ gboolean rt_inst_carries(const RtInst *inst, const RtComp *comp) {
 }
 
 gint rt_inst_key_class(RtCtx *c, RtBlock *b, const RtInst *inst) {
-  if (is_sharded(inst)) return rt_local_find(c, b, inst->key_node);
+  if (rt_inst_sharded(inst)) return rt_local_find(c, b, inst->key_node);
   if (inst->kind != RT_INST_DERIVED || inst->key_columns->len == 0) return -1;
   return rt_local_find(c, b, rt_node(c, inst, inst->key_columns->pdata[0]));
 }
 
 gboolean rt_inst_has_key_class(RtCtx *c, RtBlock *b, const RtInst *inst, gint cls) {
   if (cls < 0) return FALSE;
-  if (is_sharded(inst)) return rt_local_find(c, b, inst->key_node) == cls;
+  if (rt_inst_sharded(inst)) return rt_local_find(c, b, inst->key_node) == cls;
   for (guint i = 0; inst->kind == RT_INST_DERIVED && i < inst->key_columns->len; i++)
     if (rt_local_find(c, b, rt_node(c, inst, inst->key_columns->pdata[i])) == cls) return TRUE;
   return FALSE;

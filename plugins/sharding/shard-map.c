@@ -17,7 +17,7 @@ TsrShardMap *tsr_shard_map_new(const char *source) {
   map->strings = g_string_chunk_new(1024);
   map->blocks = g_ptr_array_new_with_free_func(g_free);
   map->layouts = g_ptr_array_new_with_free_func(layout_free);
-  map->table_index = g_hash_table_new(g_str_hash, g_str_equal);
+  map->table_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   return map;
 }
 
