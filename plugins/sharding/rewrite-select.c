@@ -61,17 +61,14 @@ static gboolean is_position(const TsrSqlExpr *e, guint64 *n) {
          g_ascii_string_to_unsigned(e->lit.text, 10, 1, G_MAXUINT32, n, NULL);
 }
 
-/* The select item an ORDER BY / GROUP BY expression names (a position, an
- * alias, or the same expression), or -1. Items after a * have no known
- * position: their expression is returned in *instead. */
+/* The select item an ORDER BY / GROUP BY expression names (a position
+ * before any *, an alias, or the same expression), or -1. Items after a *
+ * have no known position: an alias of one gives its expression in
+ * *instead. */
 static gint find_item(Merge *m, const TsrSqlExpr *e, TsrSqlExpr **instead) {
   guint64 n;
   *instead = NULL;
-  if (is_position(e, &n) && n <= m->n_items) {
-    if (n - 1 < m->first_star) return (gint)(n - 1);
-    *instead = item_at(m, (guint)n - 1)->expr;
-    return -1;
-  }
+  if (is_position(e, &n) && n <= m->n_items && n - 1 < m->first_star) return (gint)(n - 1);
   for (guint i = 0; e->kind == TSR_SQL_EXPR_COLUMN && !e->col.table && i < m->n_items; i++) {
     const TsrSqlSelectItem *item = item_at(m, i);
     if (!item->alias || g_ascii_strcasecmp(item->alias, e->col.column) != 0) continue;
@@ -102,6 +99,9 @@ static gint position_of(Merge *m, TsrSqlExpr *e, const char *clause) {
   gint i = find_item(m, e, &instead);
   if (i >= 0) return i;
   if (instead) return (gint)append_hidden(m, instead);
+  if (is_position(e, &n) && m->first_star < m->n_items && n > m->first_star)
+    return rt_refuse(m->c, "%s %" G_GUINT64_FORMAT " names a column of a *, which tessera cannot count; name the "
+                     "column", clause, n), -1;
   if (is_position(e, &n)) return rt_refuse(m->c, "%s %" G_GUINT64_FORMAT " names no column", clause, n), -1;
   gboolean found = FALSE;
   gpointer data[] = {m, &found};
@@ -260,12 +260,24 @@ static gboolean item_output(Merge *m, guint i) {
 /* The output an expression of ORDER BY or HAVING reads, made hidden when
  * needed; -1 when the expression must be computed from others; -2 with a
  * refusal. */
+/* The output already made for a hidden column computing e, or -1. */
+static gint hidden_output(const Merge *m, const TsrSqlExpr *e) {
+  for (guint j = 0; j < m->n_hidden; j++) {
+    if (!same_expr(item_at(m, m->n_items + j)->expr, e)) continue;
+    for (guint o = 0; o < m->outputs->len; o++)
+      if (g_array_index(m->outputs, TsrOutputColumn, o).column == RT_HIDDEN_BASE + j) return (gint)o;
+  }
+  return -1;
+}
+
 static gint output_of(RtCtx *c, const TsrSqlExpr *e, gpointer data) {
   Merge *m = data;
   TsrSqlExpr *instead, *expr = (TsrSqlExpr *)e;
   gint i = find_item(m, e, &instead);
   if (i >= 0) return i; /* visible outputs are the items, in order */
   if (instead) expr = instead;
+  i = hidden_output(m, expr);
+  if (i >= 0) return i;
   if (expr->kind == TSR_SQL_EXPR_FUNC && expr->func.agg != TSR_SQL_AGG_NONE) {
     TsrAggFunc f = agg_func(expr->func.agg);
     if (f == TSR_AGG_NONE || expr->func.distinct) {
@@ -307,6 +319,16 @@ static gboolean group_keys(Merge *m) {
   return TRUE;
 }
 
+/* The GROUP BY key an ORDER BY expression is, when it is not a select
+ * item (the merger sorts by group keys as they are), or -1. */
+static gint group_of_expr(Merge *m, const TsrSqlExpr *e) {
+  TsrSqlExpr *instead;
+  if (find_item(m, e, &instead) >= 0 || instead) return -1;
+  for (guint g = 0; g < m->group_exprs->len; g++)
+    if (same_expr(m->group_exprs->pdata[g], e)) return (gint)g;
+  return -1;
+}
+
 static gint group_index(const Merge *m, guint pos) {
   for (guint g = 0; g < m->group_by->len; g++)
     if (g_array_index(m->group_by, guint, g) == pos) return (gint)g;
@@ -324,6 +346,11 @@ static gboolean aggregate_order(Merge *m) {
   }
   for (guint i = 0; i < order->len; i++) {
     TsrSqlOrderItem *item = order->items[i];
+    gint g = group_of_expr(m, item->expr);
+    if (g >= 0) {
+      add_sort_key(m, g_array_index(m->group_by, guint, g), item->dir);
+      continue;
+    }
     gint out = output_of(m->c, item->expr, m);
     if (out == -2) return FALSE;
     if (out < 0) return refuse_aggregate(m, item->expr);
