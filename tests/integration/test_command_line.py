@@ -82,6 +82,24 @@ class CommandLineTest(harness.ProxyTestCase):
         self.addCleanup(harness.assert_clean_exit, proxy)
         self.assert_served_on(proxy.port)
 
+    def test_user_option_drops_root(self):
+        if os.getuid() != 0:
+            self.skipTest("--user needs root")
+        import pwd
+        nobody = pwd.getpwnam("nobody")
+        proxy = self.start_proxy([self.backend.address], ["--user=nobody"])
+        self.assert_served_on(proxy.port)
+        with open("/proc/%d/status" % proxy.pid) as f:
+            uids = next(line for line in f if line.startswith("Uid:")).split()[1:]
+        self.assertEqual(set(map(int, uids)), {nobody.pw_uid})
+
+    def test_plugins_option(self):
+        proxy = self.start_proxy([self.backend.address], ["--plugins=proxy"])
+        self.assert_served_on(proxy.port)
+        out = run_tessera("--plugins=no_such_plugin", "--plugin-dir=" + self.workdir)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("no_such_plugin", out.stderr)
+
     def test_unix_socket_backend(self):
         proxy = self.start_proxy([self.backend.socket])
         self.assert_served_on(proxy.port)

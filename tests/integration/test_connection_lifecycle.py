@@ -6,6 +6,7 @@ counts tessera's sessions exactly."""
 
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -15,6 +16,13 @@ import mariadb_fixture
 import mysql_raw
 
 SETTLE = 10.0
+
+
+def process_cpu_seconds(pid):
+    """User plus system CPU time a process has used, from /proc/PID/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_for(predicate, timeout):
@@ -160,6 +168,54 @@ class ConnectionLifecycleTest(harness.ProxyTestCase):
                           % proxy.port)
         self.assertNotEqual(second.returncode, 0)
         self.assertIn("%d" % proxy.port, err)
+
+    @harness.known_bug("when accept() fails with EMFILE while clients wait in the listen "
+                       "queue, tessera's accept loop spins (about half a core)")
+    def test_running_out_of_open_files(self):
+        # Whether the last free descriptor goes to accept() or to a backend connect depends
+        # on how many tessera uses itself, so both parities of the limit are tried.
+        for limit in (100, 101):
+            proxy = harness.Tessera([self.server.address], ["--max-open-files=%d" % limit]).start()
+            self.proxy, self.port = proxy, proxy.port
+            try:
+                busy = self.cpu_while_out_of_descriptors()
+                self.assertTrue(wait_for(self.serves, SETTLE),
+                                "no client is served once descriptors are free")
+            finally:
+                harness.assert_clean_exit(proxy)
+            self.assertLess(busy, 0.5, "tessera used %.2f s of CPU in 3 s while out of "
+                                       "descriptors (--max-open-files=%d)" % (busy, limit))
+
+    def cpu_while_out_of_descriptors(self):
+        """Fill tessera's descriptors, queue more clients, return the CPU it uses in 3 s."""
+        logged_in, queued = [], []
+        try:
+            for _ in range(100):  # two descriptors a client: more than the limit allows
+                try:
+                    logged_in.append(mysql_raw.connect(harness.HOST, self.port, harness.USER,
+                                                       harness.PASSWORD, timeout=1))
+                except mysql_raw.ServerError as e:
+                    self.assertFalse(2000 <= e.code < 3000 or 5000 <= e.code < 6000, e)
+                    break
+                except TimeoutError:
+                    break  # left in the listen queue: tessera cannot accept it now
+            self.assertLess(len(logged_in), 100, "the descriptor limit was never reached")
+            queued = [socket.create_connection((harness.HOST, self.port)) for _ in range(5)]
+            before = process_cpu_seconds(self.proxy.pid)
+            time.sleep(3)
+            return process_cpu_seconds(self.proxy.pid) - before
+        finally:
+            for conn in logged_in + queued:
+                conn.close()
+
+    def serves(self):
+        try:
+            conn = self.raw_login()
+        except (mysql_raw.ServerError, OSError):
+            return False
+        ok = conn.query("SELECT 1")[0].rows == [(b"1",)]
+        conn.close()
+        return ok
 
     def test_listening_on_a_unix_socket(self):
         path = os.path.join(harness.scratch_dir(), "tessera.sock")
