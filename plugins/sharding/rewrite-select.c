@@ -99,16 +99,23 @@ static gint position_of(Merge *m, TsrSqlExpr *e, const char *clause) {
   gint i = find_item(m, e, &instead);
   if (i >= 0) return i;
   if (instead) return (gint)append_hidden(m, instead);
-  if (is_position(e, &n) && m->first_star < m->n_items && n > m->first_star)
-    return rt_refuse(m->c, "%s %" G_GUINT64_FORMAT " names a column of a *, which tessera cannot count; name the "
-                     "column", clause, n), -1;
-  if (is_position(e, &n)) return rt_refuse(m->c, "%s %" G_GUINT64_FORMAT " names no column", clause, n), -1;
+  if (is_position(e, &n) && m->first_star < m->n_items && n > m->first_star) {
+    rt_refuse(m->c, "%s %" G_GUINT64_FORMAT " names a column of a *, which tessera cannot count; name the column",
+              clause, n);
+    return -1;
+  }
+  if (is_position(e, &n)) {
+    rt_refuse(m->c, "%s %" G_GUINT64_FORMAT " names no column", clause, n);
+    return -1;
+  }
   gboolean found = FALSE;
   gpointer data[] = {m, &found};
   tsr_sql_walk_expr(e, &(TsrSqlVisitor){.expr = names_alias}, data);
-  if (found)
-    return rt_refuse(m->c, "%s an expression over a select alias cannot be sent to the shards; repeat the aliased "
-                     "expression in it", clause), -1;
+  if (found) {
+    rt_refuse(m->c, "%s an expression over a select alias cannot be sent to the shards; repeat the aliased "
+              "expression in it", clause);
+    return -1;
+  }
   return (gint)append_hidden(m, e);
 }
 
@@ -500,7 +507,8 @@ static gint union_position(RtCtx *c, const TsrSqlSelect *first, const TsrSqlExpr
     if (item->expr->kind == TSR_SQL_EXPR_STAR) break;
     if (name && g_ascii_strcasecmp(name, e->col.column) == 0) return (gint)i;
   }
-  return rt_refuse(c, "ORDER BY of a UNION over several shards must name a selected column"), -1;
+  rt_refuse(c, "ORDER BY of a UNION over several shards must name a selected column");
+  return -1;
 }
 
 static gboolean check_union_parts(RtCtx *c, TsrSqlSelect *s, const RtComp *comp, gboolean *distinct) {

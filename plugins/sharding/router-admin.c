@@ -5,11 +5,12 @@
 #include "sql/sql-walk.h"
 #include "router-private.h"
 
-/* Runs the statement as it is on one group: the hint's, else `group`. */
+/* Runs the statement as it is on one group: the hint's, else `group`.
+ * `write`: it may change data or schema (so it also needs the primary). */
 static gboolean on_group(RtCtx *c, guint group, gboolean write) {
   c->plan->kind = TSR_ROUTE_SHARDS;
   c->plan->write = write;
-  c->plan->needs_primary = TRUE;
+  c->plan->needs_primary = write;
   rt_add_step(c, c->hint.group ? c->hint.group->index : group, c->hint.has_shard ? (gint)c->hint.shard : -1);
   return TRUE;
 }
@@ -141,7 +142,7 @@ static gboolean route_show(RtCtx *c) {
     rt_set_sql(c, TSR_ROUTE_LAST);
     return TRUE;
   }
-  if (!raw_tables(c) || c->hint.group) return on_group(c, default_group(c), FALSE) && !(c->plan->needs_primary = FALSE);
+  if (!raw_tables(c) || c->hint.group) return on_group(c, default_group(c), FALSE);
   const RtInst *first = c->insts->pdata[0];
   gboolean listed;
   TsrTableKind kind = kind_of(first, &listed);

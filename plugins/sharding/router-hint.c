@@ -45,7 +45,10 @@ static gboolean read_hint(RtCtx *c, const char *text, gsize len) {
 }
 
 static gboolean is_hint(const char *text, gsize len) {
-  while (len > 0 && g_ascii_isspace(*text)) text++, len--;
+  while (len > 0 && g_ascii_isspace(*text)) {
+    text++;
+    len--;
+  }
   return len >= strlen(HINT_PREFIX) && g_ascii_strncasecmp(text, HINT_PREFIX, strlen(HINT_PREFIX)) == 0;
 }
 

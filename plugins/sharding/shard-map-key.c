@@ -18,11 +18,13 @@ typedef struct {
   guint64 u;
 } IntKey;
 
-static void fail(GError **error, const TsrShardValue *v, const char *what) {
+/* Sets *error to "<value> <what>"; returns FALSE. */
+static gboolean fail(GError **error, const TsrShardValue *v, const char *what) {
   GString *s = g_string_new(NULL);
   tsr_shard_value_describe(s, v);
   g_set_error(error, TSR_SHARD_MAP_ERROR, TSR_SHARD_MAP_ERROR_INVALID, "%s %s", s->str, what);
   g_string_free(s, TRUE);
+  return FALSE;
 }
 
 /* ---- integers ---- */
@@ -99,7 +101,7 @@ static gboolean int_to_store(const TsrShardValue *v, IntKey *k, GError **error) 
     k->u = v->u;
     return TRUE;
   }
-  if (v->kind == TSR_SHARD_VALUE_NULL) return fail(error, v, "cannot be stored on a shard"), FALSE;
+  if (v->kind == TSR_SHARD_VALUE_NULL) return fail(error, v, "cannot be stored on a shard");
   if (v->kind == TSR_SHARD_VALUE_STRING && parse_clean_int(v->str, v->len, &lo)) {
     k->i = lo;
     return TRUE;
@@ -109,8 +111,7 @@ static gboolean int_to_store(const TsrShardValue *v, IntKey *k, GError **error) 
     k->i = lo;
     return TRUE;
   }
-  fail(error, v, "is not an integer");
-  return FALSE;
+  return fail(error, v, "is not an integer");
 }
 
 static guint hash_int(const IntKey *k, guint n) {
@@ -155,16 +156,14 @@ static gboolean string_to_store(const TsrShardLayout *l, const TsrShardValue *v,
   switch (v->kind) {
   case TSR_SHARD_VALUE_STRING:
   case TSR_SHARD_VALUE_BINARY:
-    if (string_fold(l, v, out)) return TRUE;
-    fail(error, v, "is not valid UTF-8");
-    return FALSE;
+    return string_fold(l, v, out) || fail(error, v, "is not valid UTF-8");
   case TSR_SHARD_VALUE_INT:
   case TSR_SHARD_VALUE_DECIMAL:
     g_string_assign(out, "s:");
     tsr_shard_value_describe(out, v);
     return TRUE;
-  case TSR_SHARD_VALUE_NULL: fail(error, v, "cannot be stored on a shard"); return FALSE;
-  default: fail(error, v, "is not a string"); return FALSE;
+  case TSR_SHARD_VALUE_NULL: return fail(error, v, "cannot be stored on a shard");
+  default: return fail(error, v, "is not a string");
   }
 }
 
@@ -185,7 +184,8 @@ static gboolean to_datetime(const TsrShardValue *v, gint64 *usec) {
 
 static gboolean date_place(const TsrShardLayout *l, const TsrShardValue *v, guint *shard, GError **error) {
   gint64 usec, p;
-  if (!to_datetime(v, &usec)) return fail(error, v, v->kind == TSR_SHARD_VALUE_NULL ? "cannot be stored on a shard" : "is not a date"), FALSE;
+  if (!to_datetime(v, &usec))
+    return fail(error, v, v->kind == TSR_SHARD_VALUE_NULL ? "cannot be stored on a shard" : "is not a date");
   p = tsr_shard_date_period(l->unit, usec) - l->first_period;
   if (p >= 0 && p < (gint64)l->n_shards) {
     *shard = (guint)p;
@@ -228,7 +228,7 @@ gboolean tsr_shard_place(const TsrShardLayout *l, const TsrShardValue *v, guint 
   case TSR_SHARD_LIST:
     if (l->key_type == TSR_SHARD_KEY_INT) encode_int(key, &k);
     found = list_shard(l, key);
-    if (found < 0) return fail(error, v, "is in no list of the shard map"), FALSE;
+    if (found < 0) return fail(error, v, "is in no list of the shard map");
     *shard = (guint)found;
     return TRUE;
   default: g_return_val_if_reached(FALSE);

@@ -15,7 +15,7 @@ it one after the other). Then:
   - reads: for each query, the rows of its steps on `shop`, combined as the
     plan's merge spec says (concatenation, sort, LIMIT, DISTINCT, groups and
     aggregates: a small reference merger written here), equal the rows of
-    the query on `ref`;
+    the query on `ref`; also with bound parameters and a routing hint;
   - writes: UPDATE/DELETE/INSERT routed on `shop` and run on `ref` leave
     the same rows in every table.
 
@@ -126,6 +126,24 @@ READS = [
     "SELECT region, COUNT(*) FROM regions GROUP BY region",
     "SELECT id FROM orders UNION ALL SELECT order_id FROM order_items ORDER BY 1 DESC LIMIT 4",
     "SELECT SUM(s) FROM (SELECT customer_id, SUM(total) s FROM orders GROUP BY customer_id) t",
+]
+
+# (query with placeholders, bound values for test-router-tool --param, the same query for ref)
+PREPARED = [
+    ("SELECT * FROM orders WHERE customer_id = ?", ["int:17"], "SELECT * FROM orders WHERE customer_id = 17"),
+    ("SELECT id FROM orders WHERE customer_id IN (?, ?) ORDER BY id LIMIT ?", ["int:3", "str:11", "int:4"],
+     "SELECT id FROM orders WHERE customer_id IN (3, '11') ORDER BY id LIMIT 4"),
+    ("SELECT * FROM events WHERE created_at >= ? AND created_at < ?",
+     ["datetime:2024-05-01 00:00:00", "date:2024-07-01"],
+     "SELECT * FROM events WHERE created_at >= '2024-05-01 00:00:00' AND created_at < '2024-07-01'"),
+    ("SELECT * FROM sessions WHERE token = ?", ["str:ÉCOLE"], "SELECT * FROM sessions WHERE token = 'ÉCOLE'"),
+    ("SELECT * FROM accounts WHERE id BETWEEN ? AND ?", ["int:1999000", "uint:2100000"],
+     "SELECT * FROM accounts WHERE id BETWEEN 1999000 AND 2100000"),
+    ("SELECT COUNT(*), SUM(total) FROM orders WHERE status = ?", ["str:paid"],
+     "SELECT COUNT(*), SUM(total) FROM orders WHERE status = 'paid'"),
+    # a hint: shard 3 only
+    ("/* tessera: shard=3 */ SELECT * FROM orders", [],
+     "SELECT * FROM orders WHERE MOD(MOD(customer_id, 8) + 8, 8) = 3"),
 ]
 
 WRITES = [
@@ -504,6 +522,26 @@ def check_reads(cur, tool, f):
     print('%d reads checked' % len(READS))
 
 
+def check_prepared(cur, tool, f):
+    for q, params, literal in PREPARED:
+        args = [tool, MAP, '--db', 'shop']
+        for p in params:
+            args += ['--param', p]
+        line = subprocess.run(args + [q], capture_output=True, text=True, check=True).stdout.strip()
+        if line.startswith('ERR\t'):
+            f.fail(q, [line[4:]])
+            continue
+        plan = json.loads(line)
+        cur.execute('USE ref')
+        cur.execute(literal)
+        want = sorted((tuple(norm(v) for v in r) for r in cur.fetchall()), key=repr)
+        cur.execute('USE shop')
+        got = sorted((tuple(norm(v) for v in r) for r in merge(plan, run_steps(cur, plan))), key=repr)
+        if want != got:
+            f.fail(q, ['params %s' % params, 'want %d rows, got %d' % (len(want), len(got))])
+    print('%d prepared statements and hints checked' % len(PREPARED))
+
+
 def check_writes(cur, tool, f):
     plans = route_all(tool, WRITES)
     for q, plan in zip(WRITES, plans):
@@ -533,6 +571,7 @@ def main():
             load(cur, tool, f)
             check_placement(cur, tool, f)
             check_reads(cur, tool, f)
+            check_prepared(cur, tool, f)
             check_writes(cur, tool, f)
     finally:
         conn.close()
