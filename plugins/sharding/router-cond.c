@@ -10,17 +10,19 @@ typedef struct {
   const RtComp *comp;
 } Cond;
 
-/* TRUE when e is a column that, in this block, holds the shard key of the
- * rows of one of the component's tables. */
-static gboolean is_key(Cond *k, const TsrSqlExpr *e) {
-  gint node = rt_column_node(k->c, k->b, e);
-  if (node < 0 || rt_find(k->c, node) != rt_find(k->c, k->comp->root)) return FALSE;
-  gint cls = rt_local_find(k->c, k->b, node);
-  for (guint i = 0; i < k->b->insts->len; i++) {
-    const RtInst *inst = k->b->insts->pdata[i];
-    if (rt_inst_carries(inst, k->comp) && rt_inst_has_key_class(k->c, k->b, inst, cls)) return TRUE;
+gboolean rt_is_comp_key(RtCtx *c, RtBlock *b, const RtComp *comp, const TsrSqlExpr *e) {
+  gint node = rt_column_node(c, b, e);
+  if (node < 0 || rt_find(c, node) != rt_find(c, comp->root)) return FALSE;
+  gint cls = rt_local_find(c, b, node);
+  for (guint i = 0; i < b->insts->len; i++) {
+    const RtInst *inst = b->insts->pdata[i];
+    if (rt_inst_carries(inst, comp) && rt_inst_has_key_class(c, b, inst, cls)) return TRUE;
   }
   return FALSE;
+}
+
+static gboolean is_key(Cond *k, const TsrSqlExpr *e) {
+  return rt_is_comp_key(k->c, k->b, k->comp, e);
 }
 
 static TsrShardSet *full(Cond *k) {

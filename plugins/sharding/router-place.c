@@ -206,7 +206,33 @@ static const char *link_name(RtLink link) {
   }
 }
 
-/* Checks a block that reads comp but is not its top block. */
+/* TRUE when block b is `key IN (SELECT key ...)` for comp: the compared
+ * expression and the selected column are both the key, so a row of the
+ * outer query only meets rows of b from its own shard. */
+static gboolean in_links_key(RtCtx *c, RtBlock *b, const RtComp *comp) {
+  const TsrSqlExpr *arg = b->in_arg;
+  const TsrSqlList *items = &b->select->items;
+  if (b->link != RT_LINK_IN || !arg || !b->parent) return FALSE;
+  if (arg->kind != TSR_SQL_EXPR_ROW)
+    return items->len == 1 && rt_is_comp_key(c, b->parent, comp, arg) &&
+           rt_is_comp_key(c, b, comp, ((TsrSqlSelectItem *)items->items[0])->expr);
+  for (guint i = 0; i < arg->row.items.len && i < items->len; i++)
+    if (rt_is_comp_key(c, b->parent, comp, arg->row.items.items[i]) &&
+        rt_is_comp_key(c, b, comp, ((TsrSqlSelectItem *)items->items[i])->expr))
+      return TRUE;
+  return FALSE;
+}
+
+/* TRUE when every row b reads is on the one shard the component reads. */
+static gboolean reads_pinned_shard(const RtComp *comp, const TsrShardSet *own) {
+  guint n = tsr_shard_set_count(own);
+  return comp->pinned >= 0 && (n == 0 || (n == 1 && tsr_shard_set_has(own, (guint)comp->pinned)));
+}
+
+/* Checks a block that reads comp but is not its top block: correlated on
+ * the key; or key IN (SELECT key), a derived table or the SELECT of an
+ * INSERT whose rows per shard add up (or that reads one shard); or reading
+ * only the one shard the statement runs on. */
 static gboolean check_inner_block(RtCtx *c, RtBlock *b, const RtComp *comp) {
   g_autoptr(TsrShardSet) own = NULL;
   const char *why;
@@ -216,9 +242,8 @@ static gboolean check_inner_block(RtCtx *c, RtBlock *b, const RtComp *comp) {
   g_autofree char *name = NULL;
   for (guint i = 0; i < b->insts->len && !name; i++)
     if (rt_inst_carries(b->insts->pdata[i], comp)) name = rt_inst_name(carried_table(b->insts->pdata[i], comp));
-  if (b->link == RT_LINK_EXPR) {
-    tsr_shard_set_intersect(own, comp->shards);
-    if (comp->pinned >= 0 && tsr_shard_set_count(own) <= 1) return TRUE;
+  if (b->link == RT_LINK_EXPR || (b->link == RT_LINK_IN && !in_links_key(c, b, comp))) {
+    if (reads_pinned_shard(comp, own)) return TRUE;
     return rt_refuse(c, "a subquery reads %s on other shards than the query around it; correlate it with that query on "
                      "the shard key (%s = outer.%s) or give it the same %s = ... condition",
                      name, first->table->shard_key, first->table->shard_key, first->table->shard_key);

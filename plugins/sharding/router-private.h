@@ -224,6 +224,10 @@ gboolean rt_print_param(GString *out, guint index, gpointer data);
  * its key). New set. */
 TsrShardSet *rt_block_shards(RtCtx *c, RtBlock *b, const RtComp *comp);
 
+/* TRUE when column e, resolved in block b, holds there the shard key of
+ * the rows of one of the component's tables. */
+gboolean rt_is_comp_key(RtCtx *c, RtBlock *b, const RtComp *comp, const TsrSqlExpr *e);
+
 /* TRUE when block b has a filter conjunct equating a column of comp's
  * class resolved in b with one resolved in an enclosing block. */
 gboolean rt_block_correlated(RtCtx *c, RtBlock *b, const RtComp *comp);

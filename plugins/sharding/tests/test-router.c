@@ -351,6 +351,21 @@ static const Case subquery_cases[] = {
    "!tessera: a UNION over several shards cannot have a LIMIT in its parts"},
   {"SELECT id FROM orders UNION ALL SELECT id FROM orders UNION SELECT id FROM orders",
    "!tessera: a UNION over several shards must be all UNION ALL or all UNION DISTINCT"},
+  {"SELECT * FROM orders o WHERE o.status IN (SELECT i.sku FROM order_items i WHERE NOT EXISTS (SELECT 1 FROM "
+   "countries x WHERE x.id = i.customer_id AND x.id = o.customer_id))",
+   "!tessera: a subquery reads shop.order_items on other shards than the query around it; correlate it with that "
+   "query on the shard key (customer_id = outer.customer_id) or give it the same customer_id = ... condition"},
+  {"SELECT * FROM orders o WHERE o.status IN (SELECT i.sku FROM order_items i WHERE EXISTS (SELECT 1 FROM "
+   "countries x WHERE x.id = i.customer_id AND x.id = o.customer_id))",
+   "!tessera: a subquery reads shop.order_items on other shards than the query around it; correlate it with that "
+   "query on the shard key (customer_id = outer.customer_id) or give it the same customer_id = ... condition"},
+  {"SELECT * FROM orders o WHERE o.customer_id = 5 AND o.total > (SELECT AVG(i.qty) FROM order_items i WHERE NOT "
+   "EXISTS (SELECT 1 FROM countries x WHERE x.id = i.customer_id AND x.id = o.customer_id))",
+   "!tessera: a subquery reads shop.order_items on other shards than the query around it; correlate it with that "
+   "query on the shard key (customer_id = outer.customer_id) or give it the same customer_id = ... condition"},
+  {"SELECT * FROM orders o WHERE o.customer_id = 5 AND o.total > (SELECT AVG(i.qty) FROM order_items i WHERE "
+   "i.customer_id = 5 AND NOT EXISTS (SELECT 1 FROM countries x WHERE x.id = i.customer_id AND x.id = "
+   "o.customer_id))", "5"},
   {"SELECT * FROM orders WHERE customer_id IN (SELECT id FROM customers)",
    "!tessera: shop.orders is read on shards of several groups, but shop.customers is only on group g2; make "
    "shop.customers broadcast or restrict shop.orders to the shards of that group by its shard key (customer_id)"},
