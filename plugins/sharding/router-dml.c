@@ -32,13 +32,13 @@ static gboolean locks_rows(const TsrSqlSelect *s) {
 
 gboolean rt_route_select(RtCtx *c) {
   TsrSqlSelect *s = c->stmt->select;
-  g_autoptr(GPtrArray) roots = rt_scope_query(c, s, NULL, RT_LINK_ROOT, NULL, NULL);
+  g_autoptr(GPtrArray) roots = rt_scope_query(c, s, NULL, RT_LINK_ROOT, NULL, NULL); /* the blocks are in c */
   RtPlace place;
   if (asks_about_last(c)) {
     rt_set_sql(c, TSR_ROUTE_LAST);
     return TRUE;
   }
-  if (!rt_place(c, roots, &place)) return FALSE;
+  if (!rt_place(c, &place)) return FALSE;
   c->plan->kind = TSR_ROUTE_SHARDS;
   c->plan->needs_primary = locks_rows(s);
   if (place.driving) {
@@ -106,10 +106,8 @@ static const char *first_key(const RtPlace *place) {
 
 static gboolean route_write(RtCtx *c, RtBlock *b, GPtrArray *targets, const TsrSqlList *set, const TsrSqlLimit *limit,
                             const char *verb) {
-  g_autoptr(GPtrArray) roots = g_ptr_array_new();
   RtPlace place;
-  g_ptr_array_add(roots, b);
-  if (!rt_place(c, roots, &place)) return FALSE;
+  if (!rt_place(c, &place)) return FALSE;
   const RtInst *bcast = broadcast_target(targets);
   if (bcast) {
     g_autofree char *name = rt_inst_name(bcast);

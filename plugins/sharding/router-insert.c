@@ -153,11 +153,9 @@ static gboolean link_select_key(Insert *x, GPtrArray *parts) {
 }
 
 static gboolean insert_select(Insert *x, GPtrArray *parts) {
-  g_autoptr(GPtrArray) roots = g_ptr_array_new();
   RtPlace place;
   if (!find_key(x) || !check_on_duplicate(x) || !link_select_key(x, parts)) return FALSE;
-  g_ptr_array_add(roots, x->target->block);
-  if (!rt_place(x->c, roots, &place)) return FALSE;
+  if (!rt_place(x->c, &place)) return FALSE;
   rt_place_steps(x->c, &place, FALSE);
   return TRUE;
 }
@@ -165,11 +163,9 @@ static gboolean insert_select(Insert *x, GPtrArray *parts) {
 /* ---- targets that are not sharded ---- */
 
 static gboolean insert_whole(Insert *x) {
-  g_autoptr(GPtrArray) roots = g_ptr_array_new();
   RtPlace place;
   gboolean broadcast = x->target->table && x->target->table->kind == TSR_TABLE_BROADCAST;
-  g_ptr_array_add(roots, x->target->block);
-  if (!rt_place(x->c, roots, &place)) return FALSE;
+  if (!rt_place(x->c, &place)) return FALSE;
   if (broadcast && !place.broadcast_only)
     return rt_refuse(x->c, "%s into the broadcast table %s reads tables that are not on every group; every group "
                      "must change its copy alike, so use only broadcast tables in it", x->verb, x->name);

@@ -158,10 +158,6 @@ static void pin(RtComp *comp) {
  * data, or NULL when they do. */
 static const char *not_partitionable(RtCtx *c, RtBlock *b, const RtComp *comp);
 
-gboolean rt_block_partitionable(RtCtx *c, RtBlock *b, const RtComp *comp) {
-  return not_partitionable(c, b, comp) == NULL;
-}
-
 /* TRUE when a GROUP BY item or (for DISTINCT) a select item of b is the
  * component's key. */
 static gboolean list_has_key(RtCtx *c, RtBlock *b, const RtComp *comp, const TsrSqlList *list, gboolean order_items) {
@@ -409,7 +405,7 @@ static gboolean place_by_hint(RtCtx *c) {
   return TRUE;
 }
 
-gboolean rt_place(RtCtx *c, GPtrArray *roots, RtPlace *place) {
+gboolean rt_place(RtCtx *c, RtPlace *place) {
   memset(place, 0, sizeof(*place));
   if (!build_comps(c)) return FALSE;
   if (c->hint.has_shard || c->hint.group) return place_by_hint(c) && decide_group(c, place);

@@ -242,16 +242,11 @@ typedef struct {
   gboolean broadcast_only;     /* every table is broadcast (or none is named) */
 } RtPlace;
 
-/* Builds the components of co-located sharded tables, their shards, and
- * checks that running the statement shard by shard gives the answer one
- * server would: fills *place, or FALSE with a refusal. `roots` are the
- * blocks whose rows form the result (each part of a UNION). */
-gboolean rt_place(RtCtx *c, GPtrArray *roots, RtPlace *place);
-
-/* TRUE when block b gives, over the shards of comp, rows whose union is
- * what b gives over all the data (no LIMIT; aggregates grouped by the
- * key; DISTINCT over the key). */
-gboolean rt_block_partitionable(RtCtx *c, RtBlock *b, const RtComp *comp);
+/* Builds the components of co-located sharded tables of the statement's
+ * blocks (all built by then), their shards, and checks that running the
+ * statement shard by shard gives the answer one server would: fills
+ * *place, or FALSE with a refusal. */
+gboolean rt_place(RtCtx *c, RtPlace *place);
 
 /* TRUE when one of block b's instances carries rows of comp. */
 gboolean rt_block_reads(const RtBlock *b, const RtComp *comp);
