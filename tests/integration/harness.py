@@ -67,6 +67,30 @@ def closed_port():
     return mariadb_fixture.free_port()
 
 
+def wait_until(predicate, timeout, interval=0.05):
+    """Poll predicate until it is true or timeout seconds pass; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+def is_client_library_code(code):
+    """2000-2999 and 5000-5999 are client-library error codes: no server or proxy sends them."""
+    return 2000 <= code < 3000 or 5000 <= code < 6000
+
+
+def backend_client_sessions(conn):
+    """Client sessions on the server conn (PyMySQL) is connected to, not counting conn's own."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                    "WHERE ID <> CONNECTION_ID() AND COMMAND <> 'Daemon'")
+        return cur.fetchone()[0]
+
+
 def proc_status_kib(pid, field):
     """A memory field of /proc/PID/status (VmRSS, VmHWM) in KiB."""
     with open("/proc/%d/status" % pid) as f:

@@ -30,10 +30,7 @@ class BackendEndsTest(harness.ProxyTestCase):
         self.addCleanup(self.monitor.close)
 
     def backend_sessions(self):
-        with self.monitor.cursor() as cur:
-            cur.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-                        "WHERE ID <> CONNECTION_ID() AND COMMAND <> 'Daemon'")
-            return cur.fetchone()[0]
+        return harness.backend_client_sessions(self.monitor)
 
     def assert_error_promptly(self, conn, sql):
         started = time.monotonic()
@@ -97,9 +94,7 @@ class BackendEndsTest(harness.ProxyTestCase):
         finally:
             for conn in held:
                 conn.close()
-        deadline = time.monotonic() + PROMPTLY
-        while self.backend_sessions() > 0 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        harness.wait_until(lambda: self.backend_sessions() == 0, PROMPTLY)
         harness.pymysql_connect(self.port, user="tessera_nopw", password="").close()
 
     @harness.needs_proxy
@@ -107,9 +102,7 @@ class BackendEndsTest(harness.ProxyTestCase):
         self.start_proxy([self.server.address], ["--proxy-write-timeout=2"])
         conn = mysql_raw.connect(harness.HOST, self.port, harness.USER, harness.PASSWORD)
         conn.command(mysql_raw.COM_QUERY, b"SELECT REPEAT('w', 1000) FROM mysql.seq_1_to_1000000")
-        deadline = time.monotonic() + 20
-        while self.backend_sessions() > 0 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        harness.wait_until(lambda: self.backend_sessions() == 0, 20)
         self.assertEqual(self.backend_sessions(), 0,
                          "the backend session of a client that stopped reading was kept")
         conn.close()

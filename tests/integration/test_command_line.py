@@ -4,7 +4,6 @@
 import os
 import signal
 import subprocess
-import time
 
 import harness
 import mariadb_fixture
@@ -27,12 +26,8 @@ def read_pid(path):
 
 
 def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
+    if not harness.wait_until(predicate, timeout):
+        raise AssertionError("timed out waiting for " + what)
 
 
 @harness.needs_proxy
