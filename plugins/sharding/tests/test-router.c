@@ -799,6 +799,28 @@ static void test_route_parsed(void) {
   g_assert_cmpstr(stmt->select->from.items ? ((TsrSqlTableRef *)stmt->select->from.items[0])->name : "", ==, "orders");
 }
 
+static char **item_columns(const char *schema, const char *table, gpointer data) {
+  guint *calls = data;
+  (*calls)++;
+  if (strcmp(schema, "shop") != 0 || strcmp(table, "order_items") != 0) return NULL;
+  return g_strsplit("id,order_id,customer_id,sku", ",", -1);
+}
+
+/* INSERT without a column list: the map's columns, else the caller's. */
+static void test_columns_callback(void) {
+  guint calls = 0;
+  TsrRouteInput in = {.map = shop, .default_db = "shop", .prefer_group = -1, .columns = item_columns,
+                      .columns_data = &calls};
+  g_autofree char *a = route_with(&in, "INSERT INTO order_items VALUES (1, 2, 3, 'x'), (2, 2, 12, 'y')");
+  g_autofree char *b = route_with(&in, "INSERT INTO orders VALUES (1, 13, 1.0, 'new', NULL)");
+  g_autofree char *c = route_with(&in, "INSERT INTO sessions VALUES (1, 'abc')");
+  g_assert_cmpstr(a, ==, "3,4");
+  g_assert_cmpstr(b, ==, "5"); /* from the map's columns: no call */
+  g_assert_cmpstr(c, ==, "!tessera: INSERT into shop.sessions without a column list: list the columns, or give the "
+                         "table's columns in the shard map (columns = {...})");
+  g_assert_cmpuint(calls, ==, 2);
+}
+
 static void test_plan_outlives_map_ref(void) {
   g_autofree char *path = g_build_filename(g_getenv("SHARDING_EXAMPLES_DIR"), "shop.lua", NULL);
   TsrShardMap *map = tsr_shard_map_load_file(path, NULL);
@@ -829,6 +851,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/router/flags", test_flags);
   g_test_add_func("/router/error-codes", test_error_codes);
   g_test_add_func("/router/route-parsed", test_route_parsed);
+  g_test_add_func("/router/columns-callback", test_columns_callback);
   g_test_add_func("/router/plan-outlives-map-ref", test_plan_outlives_map_ref);
   int rc = g_test_run();
   tsr_shard_map_unref(shop);
