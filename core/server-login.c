@@ -74,6 +74,12 @@ static TsrStep login_done(TsrSession *s, const GByteArray *ok) {
   s->server->authed = 1;
   g_free(s->server->default_db);
   s->server->default_db = g_strdup(s->default_db);
+  if (s->login->client_ok_sent) {
+    /* A connection opened for a command: send what waits for it. */
+    g_debug("client %s: logged in to backend %s", s->client.name, s->server->backend->name);
+    return tsr_query_send_next(s);
+  }
+  s->login->client_ok_sent = TRUE;
   tsr_packet_encode(packet, (guint8)(s->client_seq + 1), ok->data, ok->len);
   evbuffer_add(s->client.out, packet->data, packet->len);
   s->client_seq++;

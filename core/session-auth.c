@@ -64,6 +64,25 @@ TsrStep tsr_state_read_handshake(TsrSession *s) {
   return TSR_STEP_NEXT;
 }
 
+/* A client may claim capabilities tessera did not offer (compression,
+ * TLS): the backend must not see them, or it would switch protocols. */
+static void mask_client_capabilities(TsrSession *s, GByteArray *payload, const TsrHandshakeResponse *resp) {
+  guint32 caps = resp->capabilities & s->server->capabilities;
+  if (!(resp->capabilities & TSR_CLIENT_PROTOCOL_41) || payload->len < 32) return;
+  payload->data[0] = (guint8)caps;
+  payload->data[1] = (guint8)(caps >> 8);
+  payload->data[2] = (guint8)(caps >> 16);
+  payload->data[3] = (guint8)(caps >> 24);
+  if (!(caps & TSR_CLIENT_LONG_PASSWORD)) {
+    /* MariaDB's extended capabilities, in the last 4 filler bytes. */
+    guint32 ext = resp->mariadb_capabilities & ~(guint32)STRIPPED_MARIADB_CAPABILITIES;
+    payload->data[28] = (guint8)ext;
+    payload->data[29] = (guint8)(ext >> 8);
+    payload->data[30] = (guint8)(ext >> 16);
+    payload->data[31] = (guint8)(ext >> 24);
+  }
+}
+
 TsrStep tsr_state_read_auth(TsrSession *s) {
   g_autoptr(GByteArray) payload = g_byte_array_new();
   g_autoptr(GError) error = NULL;
@@ -89,6 +108,7 @@ TsrStep tsr_state_read_auth(TsrSession *s) {
     s->auth_plugin = g_strndup((const char *)resp.auth_plugin_name.data, resp.auth_plugin_name.len);
   if (!tsr_session_run_phase(s, TSR_HOOK_READ_AUTH, payload->data, payload->len, last_seq)) return TSR_STEP_NEXT;
   g_debug("client %s: user '%s' logs in through backend %s", s->client.name, s->username, s->server->backend->name);
+  mask_client_capabilities(s, payload, &resp);
   send_packet(&s->server->conn, first_seq, payload);
   s->client_seq = last_seq;
   tsr_response_start(&s->tracker, TSR_RESPONSE_AUTH, s->capabilities);

@@ -110,7 +110,11 @@ TsrStep tsr_command_sent(TsrSession *s) {
 
 TsrStep tsr_state_read_query(TsrSession *s) {
   TsrPumpResult r;
-  if (s->close_when_idle && !s->busy && tsr_pump_at_boundary(&s->up)) return TSR_STEP_CLOSE;
+  if (s->close_when_idle && !s->busy && tsr_pump_at_boundary(&s->up)) {
+    /* Stopping: the last result is written before the client is closed. */
+    tsr_session_set_state(s, TSR_SESSION_CLOSING);
+    return TSR_STEP_NEXT;
+  }
   if (tsr_pump_at_boundary(&s->up) && !s->command_continues && tsr_session_has_hook(s, TSR_HOOK_READ_QUERY)) {
     int step = tsr_query_read_with_hook(s);
     if (step >= 0) return (TsrStep)step;

@@ -118,6 +118,15 @@ static void prefer_backend(TsrSession *s, guint index) {
   s->connect_order[0] = index;
 }
 
+void tsr_session_connect_backend(TsrSession *s, guint index) {
+  s->connect_order[0] = index;
+  s->connect_count = 1;
+  s->connect_next = 0;
+  s->connect_errors[0] = 0;
+  tsr_session_set_state(s, TSR_SESSION_CONNECT_SERVER);
+  try_next_backend(s);
+}
+
 void tsr_session_connect_first(TsrSession *s) {
   const TsrBackendList *list = s->owner->config->backends;
   s->connect_count = tsr_backend_list_order(list, TSR_BACKEND_TYPE_RW, s->connect_order,

@@ -51,6 +51,8 @@ typedef struct {
   guint8 head[TSR_RESPONSE_HEAD]; /* the first bytes of the response's first packet */
   guint8 head_len;             /* how many of head are set (0: no response yet) */
   gboolean streamed;           /* the response went to the client as it came */
+  gboolean quiet;              /* the client's own command, parked while a backend
+                                  connection opens: no read_query_result for it */
 } TsrInjection;
 
 typedef struct {

@@ -149,6 +149,12 @@ gboolean tsr_session_switch_backend(TsrSession *s, guint index, GError **error) 
   }
   sc = s->username ? pool_take(s->owner, index, s->username, s->capabilities & ~(guint32)LOGIN_ONLY_CAPABILITIES)
                    : NULL;
+  if (!sc && s->login && s->login->client_ok_sent) {
+    /* tessera knows the client's credentials: open a connection. */
+    tsr_session_release_server(s);
+    tsr_session_connect_backend(s, index);
+    return TRUE;
+  }
   if (!sc) {
     g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG,
                 "no idle connection of user '%s' to backend %u (%s) in the pool: tessera can only move a client "

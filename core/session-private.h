@@ -53,6 +53,7 @@ typedef struct {
   guint8 client_charset;
   gboolean switched;                     /* the client was asked for mysql_native_password */
   gboolean authenticated;
+  gboolean client_ok_sent;               /* the client has its login OK: later logins are tessera's own */
   char client_host[64];                  /* the client's address without port, for 1045 */
 } TsrSessionLogin;
 
@@ -120,8 +121,18 @@ TsrStep tsr_session_fail(TsrSession *s, guint8 seq, guint16 code, const char *sq
   G_GNUC_PRINTF(5, 6);
 void tsr_session_drive(TsrSession *s);
 
+/* Returns TRUE when sc is logged in and may take commands. */
+static inline gboolean tsr_server_conn_ready(const TsrServerConn *sc) {
+  return sc && sc->authed && !sc->conn.connecting;
+}
+
 /* session-connect.c */
 void tsr_session_connect_first(TsrSession *s);
+/* Opens a new connection to backend `index` for a session tessera
+ * authenticated (it logs in with the client's credentials); the session's
+ * commands wait for it. The session's current connection must have been
+ * released. */
+void tsr_session_connect_backend(TsrSession *s, guint index);
 void tsr_session_on_server_io(TsrConn *c, TsrIoEvent what, gpointer owner);
 
 /* session-login.c */

@@ -155,6 +155,11 @@ TsrStep tsr_query_send_next(TsrSession *s) {
   g_autoptr(GByteArray) frames = NULL;
 
   if (!inj) return command_finished(s);
+  if (s->state == TSR_SESSION_CONNECT_SERVER || (s->server && !tsr_server_conn_ready(s->server))) {
+    /* A backend connection is being opened: the query waits for it. */
+    g_queue_push_head(&s->queries, inj);
+    return TSR_STEP_WAIT;
+  }
   tsr_injection_free(s->current);
   s->current = inj;
   if (!s->server) return no_backend(s);
@@ -242,7 +247,7 @@ TsrStep tsr_query_injection_done(TsrSession *s) {
     const guint8 *packet = g_bytes_get_data(inj->packet, &len);
     note_response(s, packet, len, &inj->tracker);
   }
-  if (tsr_session_has_hook(s, TSR_HOOK_READ_QUERY_RESULT)) {
+  if (!inj->quiet && tsr_session_has_hook(s, TSR_HOOK_READ_QUERY_RESULT)) {
     tsr_session_response_reset(s, 0);
     action = h->read_query_result(s->owner->hooks_data, s, s->hook_state, inj, &error);
   }
@@ -283,6 +288,13 @@ static TsrStep forward_packet(TsrSession *s, const GByteArray *payload) {
     s->quit = 1;
     tsr_session_set_state(s, TSR_SESSION_CLOSING);
     return TSR_STEP_NEXT;
+  }
+  if (!tsr_server_conn_ready(s->server) || s->state == TSR_SESSION_CONNECT_SERVER) {
+    /* The script moved the client to a backend being connected: the
+     * command goes out, streamed, once it is logged in. */
+    tsr_session_queue_add(s, 0, payload->data, payload->len, FALSE, FALSE);
+    ((TsrInjection *)g_queue_peek_tail(&s->queries))->quiet = TRUE;
+    return tsr_query_send_next(s);
   }
   frames = g_byte_array_sized_new(payload->len + 8);
   g_clear_pointer(&s->pending_db, g_free);

@@ -149,7 +149,7 @@ void tsr_session_drive(TsrSession *s) {
   } while (step != TSR_STEP_CLOSE && s->drive_again);
   s->driving = 0;
   if (step != TSR_STEP_CLOSE && s->state == TSR_SESSION_READ_QUERY && !s->busy && s->close_when_idle)
-    step = TSR_STEP_CLOSE;
+    tsr_session_set_state(s, TSR_SESSION_CLOSING); /* after the last result is written */
   if (step == TSR_STEP_CLOSE || !flush_all(s) ||
       (s->state == TSR_SESSION_CLOSING && tsr_conn_pending(&s->client) == 0)) {
     session_free(s);

@@ -165,7 +165,7 @@ static void on_accept(evutil_socket_t fd, short what, void *arg) {
 
 static gboolean admin_start(gpointer state, TsrChassis *chassis, GError **error) {
   AdminPlugin *p = state;
-  p->fd = tsr_listen_open("--admin-address", p->address, &p->addr, p->addr_len, FALSE, ADMIN_BACKLOG, error);
+  p->fd = tsr_listen_open("--admin-address", p->address, &p->addr, p->addr_len, TSR_LISTEN_ALONE, ADMIN_BACKLOG, error);
   if (p->fd < 0) return FALSE;
   p->help_table = tsr_admin_table_register(HELP_TABLE, help_columns, help_fill, NULL, error);
   if (!p->help_table) return FALSE;

@@ -13,9 +13,11 @@ typedef struct TsrListener TsrListener;
 
 /* Opens a listener for `address` ("host:port", ":port", "/path.sock") whose
  * clients become sessions of `owner`. `shared_fd` >= 0 reuses an already
- * listening unix socket. Returns NULL with *error set when the address
+ * listening unix socket. `first`: the process's first listener for the
+ * address, which refuses an address another process listens on. Returns NULL with *error set when the address
  * cannot be bound. The listener starts accepting at once. */
-TsrListener *tsr_listener_open(const char *address, TsrSessionOwner *owner, int shared_fd, GError **error);
+TsrListener *tsr_listener_open(const char *address, TsrSessionOwner *owner, int shared_fd, gboolean first,
+                               GError **error);
 
 /* Returns the listening socket (to share a unix socket between workers). */
 int tsr_listener_fd(const TsrListener *l);

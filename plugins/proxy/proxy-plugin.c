@@ -234,7 +234,7 @@ static gboolean proxy_start(gpointer state, TsrChassis *chassis, GError **error)
     o->base = tsr_chassis_worker_base(chassis, i);
     o->config = &p->config;
     g_queue_init(&o->sessions);
-    p->listeners[i] = tsr_listener_open(p->address, o, shared_fd, error);
+    p->listeners[i] = tsr_listener_open(p->address, o, shared_fd, i == 0, error);
     if (!p->listeners[i]) return FALSE;
     if (p->unix_socket) shared_fd = tsr_listener_fd(p->listeners[i]);
   }

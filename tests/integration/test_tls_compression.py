@@ -101,9 +101,6 @@ class TlsCompressionTest(harness.ProxyTestCase):
             conn.close()
         harness.pymysql_connect(self.port).close()
 
-    @harness.known_bug("tessera relays a client's CLIENT_COMPRESS to the backend although it "
-                       "did not offer it; the backend switches to the compressed protocol and "
-                       "the session hangs")
     def test_compression_claimed_anyway(self):
         conn = mysql_raw.Connection(harness.HOST, self.port, timeout=10)
         try:
