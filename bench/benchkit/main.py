@@ -7,7 +7,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import (environment, idle_bench, large_result_bench, options, procs, summary,
+from . import (environment, idle_bench, large_result_bench, lua_bench, options, procs, summary,
                sysbench_bench, targets, tessera_build)
 from .mariadb import MariaDB
 from .run_context import Run
@@ -18,6 +18,7 @@ SUB_BENCHMARKS = {
     "sysbench": sysbench_bench.run_benchmark,
     "idle": idle_bench.run_benchmark,
     "large": large_result_bench.run_benchmark,
+    "lua": lua_bench.run_benchmark,
 }
 
 

@@ -5,9 +5,9 @@ import os
 
 from . import targets
 
-BENCHMARKS = ("sysbench", "idle", "large")
+BENCHMARKS = ("sysbench", "idle", "large", "lua")
 
-# Full-run defaults, and what --quick changes for a one-minute smoke run.
+# Full-run defaults, and what --quick changes for a smoke run of a few minutes.
 DEFAULTS = dict(seconds=30, rounds=3, warmup=5, threads=16, idle_clients=2000,
                 large_rows=200_000, large_reps=5, quiet_wait=10)
 QUICK = dict(seconds=4, rounds=1, warmup=1, idle_clients=300, large_reps=2, quiet_wait=2)
@@ -37,10 +37,11 @@ def parser():
     p.add_argument("benchmarks", nargs="*", choices=[*BENCHMARKS, "all"], default="all",
                    metavar="BENCHMARK", help=f"{', '.join(BENCHMARKS)} or all (default: all)")
     p.add_argument("--quick", action="store_true",
-                   help="smoke run of about a minute: short sysbench runs, fewer clients/reads")
+                   help="smoke run of about two and a half minutes: short sysbench runs, "
+                   "fewer clients/reads")
     p.add_argument("--targets", type=_target_list, default=list(targets.ALL), metavar="LIST",
                    help="comma-separated subset of direct,haproxy,tessera (default: all three)")
-    sysbench = p.add_argument_group("sysbench")
+    sysbench = p.add_argument_group("sysbench and lua")
     sysbench.add_argument("--time", dest="seconds", type=int, metavar="SECONDS",
                           help=f"measured seconds per target and test {_defaults('seconds')}")
     sysbench.add_argument("--rounds", type=int, metavar="N",
@@ -52,7 +53,7 @@ def parser():
                           help=f"sysbench threads {_defaults('threads')}")
     sysbench.add_argument("--ps-mode", choices=("auto", "disable"), default="auto",
                           help="sysbench --db-ps-mode; auto = server-side prepared statements "
-                          "(default)")
+                          "(default); the lua sub-benchmark runs both")
     sysbench.add_argument("--tables", dest="sysbench_tables", type=int, default=4, metavar="N",
                           help="sysbench tables (default 4)")
     sysbench.add_argument("--table-size", dest="sysbench_table_size", type=int, default=10_000,

@@ -12,6 +12,7 @@ class Run:
         self.options = options
         self.workdir = workdir
         self.mariadb = None
+        self.sysbench_prepared = False  # sysbench's tables exist in MariaDB
         self.tessera_executable = None
         self.tessera_description = "not used"
         self.skipped = {}          # target name -> why it is left out

@@ -14,14 +14,14 @@ from .table import fmt, print_table, ratio
 TESTS = ("oltp_point_select", "oltp_read_only")
 
 
-def _sysbench(run, test, port, threads, seconds, command):
+def _sysbench(run, test, port, threads, seconds, command, ps_mode=None):
     o = run.options
     argv = ["sysbench", test, "--db-driver=mysql", "--mysql-host=127.0.0.1",
             f"--mysql-port={port}", f"--mysql-user={BENCH_USER}",
             f"--mysql-password={BENCH_PASSWORD}", "--mysql-db=sbtest",
             f"--tables={o.sysbench_tables}", f"--table-size={o.sysbench_table_size}",
             f"--threads={threads}", f"--time={seconds}", "--events=0",
-            f"--db-ps-mode={o.ps_mode}", "--percentile=95", command]
+            f"--db-ps-mode={ps_mode or o.ps_mode}", "--percentile=95", command]
     done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
     with open(os.path.join(run.workdir, "sysbench.log"), "a") as log:
@@ -30,43 +30,51 @@ def _sysbench(run, test, port, threads, seconds, command):
 
 
 def prepare(run):
+    """Create and fill the sysbench tables, once per run (several sub-benchmarks use them)."""
     o = run.options
+    if run.sysbench_prepared:
+        return
     print(f"sysbench: preparing {o.sysbench_tables} tables x {o.sysbench_table_size} rows",
           flush=True)
     output, rc = _sysbench(run, "oltp_read_only", run.mariadb.port,
                            min(o.sysbench_tables, 4), 0, "prepare")
     if rc != 0:
         raise RuntimeError(f"sysbench prepare failed:\n{output}")
+    run.sysbench_prepared = True
 
 
-def warm_up(run, target, test):
-    output, rc = _sysbench(run, test, target.port, run.options.threads, run.options.warmup, "run")
+def warm_up(run, target, test, ps_mode=None):
+    output, rc = _sysbench(run, test, target.port, run.options.threads, run.options.warmup, "run",
+                           ps_mode)
     result = RunResult(output, rc)
     if result.failed:
         run.error(f"sysbench {test} warm-up via {target.name} failed"
                   + "".join(f"\n  {line}" for line in result.fatal[:3]))
 
 
-def measure_round(run, target, test, seconds):
+def measure_round(run, target, test, seconds, ps_mode=None):
     run.wait_for_quiet()
     meter = procstat.CpuMeter([target.pid, run.mariadb.pid])
-    output, rc = _sysbench(run, test, target.port, run.options.threads, seconds, "run")
+    output, rc = _sysbench(run, test, target.port, run.options.threads, seconds, "run", ps_mode)
     meter.stop()
     return RunResult(output, rc, meter.seconds(target.pid), meter.foreign_percent)
 
 
-def measure(run, live, test):
-    """Warm up every target, then measure them round by round; returns TargetResults."""
+def measure(run, live, test, ps_mode=None):
+    """Warm up every target, then measure them round by round; returns TargetResults.
+    ps_mode overrides --ps-mode (sysbench --db-ps-mode)."""
     o = run.options
     rounds = {t.name: [] for t in live}
     seconds = max(1, o.seconds // o.rounds)
     alive = list(live)
     for target in alive:
-        warm_up(run, target, test)
+        warm_up(run, target, test, ps_mode)
     for n in range(1, o.rounds + 1):
         for target in list(alive):
-            print(f"sysbench {test}: round {n}/{o.rounds} via {target.name} ...", flush=True)
-            rounds[target.name].append(measure_round(run, target, test, seconds))
+            mode = f" db-ps-mode={ps_mode}" if ps_mode else ""
+            print(f"sysbench {test}{mode}: round {n}/{o.rounds} via {target.name} ...",
+                  flush=True)
+            rounds[target.name].append(measure_round(run, target, test, seconds, ps_mode))
             try:
                 target.check_alive()
             except targets.TargetDied as exc:
@@ -99,6 +107,17 @@ def _record(run, test, results, direct):
         run.record_load(r.foreign_percent)
 
 
+def failure_notes(run, what, results):
+    """Note every target whose runs failed as an error of the run; returns table notes with
+    their first FATAL lines."""
+    notes = []
+    for r in results:
+        notes += [f"  {r.target.name}: {line}" for line in r.fatal[:3]]
+        if r.failed:
+            run.error(f"{what} via {r.target.name}: errors: {r.error_text()}")
+    return notes
+
+
 def report(run, test, results):
     direct = next((r for r in results if r.target.name == targets.DIRECT), None)
     o = run.options
@@ -107,11 +126,7 @@ def report(run, test, results):
              f"db-ps-mode={o.ps_mode}, {o.sysbench_tables} tables x {o.sysbench_table_size} rows")
     header = ["target", "QPS", "vs direct", "p95 ms", "sysbench errors",
               "proxy CPU s", "CPU s/10k q", "CPU us/q", "other load %"]
-    notes = [procstat.OTHER_LOAD_NOTE]
-    for r in results:
-        notes += [f"  {r.target.name}: {line}" for line in r.fatal[:3]]
-        if r.failed:
-            run.error(f"sysbench {test} via {r.target.name}: errors: {r.error_text()}")
+    notes = [procstat.OTHER_LOAD_NOTE] + failure_notes(run, f"sysbench {test}", results)
     print_table(title, header, [_row(r, direct) for r in results], notes)
     _record(run, test, results, direct)
 

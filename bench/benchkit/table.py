@@ -30,3 +30,16 @@ def ratio(value, reference):
     if value is None or not reference:
         return "n/a"
     return f"{value / reference:.2f}x"
+
+
+def times(value):
+    """A ratio as '0.93x', or n/a."""
+    return fmt(value, ".2f") + "x" if value is not None else "n/a"
+
+
+def verdict(value, limit, better):
+    """'met' if better(value, limit) (operator.le, operator.ge...), 'MISSED' if not, n/a when
+    either is missing."""
+    if value is None or limit is None:
+        return "n/a"
+    return "met" if better(value, limit) else "MISSED"

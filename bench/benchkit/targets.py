@@ -54,43 +54,55 @@ def check_login(port):
 def _new_proxy(run, name):
     if name == HAPROXY:
         return HAProxy(run.workdir, run.mariadb.port, run.options.proxy_threads)
+    return new_tessera(run)
+
+
+def new_tessera(run, name="tessera", extra_args=()):
+    """A tessera (not started yet) in front of the run's MariaDB, with the run's settings."""
     return Tessera(run.workdir, run.tessera_executable, run.mariadb.port,
-                   run.options.proxy_threads)
+                   run.options.proxy_threads, name, extra_args)
 
 
-def _start_proxy(run, name):
-    """Start a fresh proxy and check a login through it; None (and a noted error) if not."""
-    proxy = _new_proxy(run, name)
+def _start_proxy(run, name, proxy):
+    """Start proxy and check a login through it; False (and a noted error) if that fails."""
     try:
         proxy.start()
         check_login(proxy.port)
-        return proxy
+        return True
     except Exception as exc:
         run.error(f"{name}: could not start or log in through it: {exc}\n"
                   f"last lines of {proxy.log}:\n{procs.tail(proxy.log)}")
         proxy.stop()
-        return None
+        return False
+
+
+@contextlib.contextmanager
+def proxies_running(run, named_proxies):
+    """Start the (target name, proxy) pairs: yields Targets for those that started and
+    answered, in the same order; stops them all at the end."""
+    started, tried = [], []
+    try:
+        for name, proxy in named_proxies:
+            tried.append(proxy)
+            if _start_proxy(run, name, proxy):
+                started.append(Target(name, proxy.port, proxy))
+        yield started
+    finally:
+        for proxy in tried:
+            if any(t.proxy is proxy for t in started):
+                _stop_and_check(run, proxy)
+            else:
+                proxy.stop()  # interrupted while starting: nothing to check, only to stop
 
 
 @contextlib.contextmanager
 def running(run):
     """Fresh proxies for one sub-benchmark: yields the usable targets, stops the proxies."""
-    targets, proxies = [], []
-    try:
-        for name in run.options.targets:
-            if name in run.skipped:
-                continue
-            if name == DIRECT:
-                targets.append(Target(DIRECT, run.mariadb.port))
-                continue
-            proxy = _start_proxy(run, name)
-            if proxy:
-                proxies.append(proxy)
-                targets.append(Target(name, proxy.port, proxy))
-        yield targets
-    finally:
-        for proxy in proxies:
-            _stop_and_check(run, proxy)
+    names = [n for n in run.options.targets if n not in run.skipped]
+    proxies = [(n, _new_proxy(run, n)) for n in names if n != DIRECT]
+    with proxies_running(run, proxies) as started:
+        direct = [Target(DIRECT, run.mariadb.port)] if DIRECT in names else []
+        yield direct + started
 
 
 def _stop_and_check(run, proxy):

@@ -6,11 +6,14 @@ from . import procs
 
 
 class Tessera:
-    name = "tessera"
     clean_exit_codes = (0,)
 
-    def __init__(self, workdir, executable, backend_port, threads):
-        self.dir = os.path.join(workdir, "tessera")
+    def __init__(self, workdir, executable, backend_port, threads, name="tessera",
+                 extra_args=()):
+        """name also names its directory under workdir; extra_args go after the defaults."""
+        self.name = name
+        self.extra_args = list(extra_args)
+        self.dir = os.path.join(workdir, name)
         self.log = os.path.join(self.dir, "tessera.log")
         self.executable = executable
         self.backend_port = backend_port
@@ -25,7 +28,7 @@ class Tessera:
                                  f"--proxy-address=127.0.0.1:{self.port}",
                                  f"--proxy-backend-addresses=127.0.0.1:{self.backend_port}",
                                  f"--event-threads={self.threads}",
-                                 "--log-level=warning"], self.log)
+                                 "--log-level=warning", *self.extra_args], self.log)
         procs.wait_for_port(self.proc, self.port, 10, "tessera")
 
     def stop(self):
