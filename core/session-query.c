@@ -280,11 +280,15 @@ TsrStep tsr_query_injection_done(TsrSession *s) {
   return tsr_query_send_next(s);
 }
 
-/* Sends the client's own packet on: the default of read_query. */
-static TsrStep forward_packet(TsrSession *s, const GByteArray *payload) {
-  g_autoptr(GByteArray) frames = NULL;
+/* Sends the client's own command on, the default of read_query: its frame
+ * (still at the front of client.in, payload packet[0..len)) moves to the
+ * backend without a copy. */
+static TsrStep forward_frame(TsrSession *s, const guint8 *packet, gsize len) {
+  gsize frame_len = TSR_FRAME_HEADER_LEN + len;
+  guint8 cmd = packet[0];
   if (!s->server) {
-    if (payload->data[0] != TSR_COM_QUIT) return no_backend(s);
+    evbuffer_drain(s->client.in, frame_len);
+    if (cmd != TSR_COM_QUIT) return no_backend(s);
     s->quit = 1;
     tsr_session_set_state(s, TSR_SESSION_CLOSING);
     return TSR_STEP_NEXT;
@@ -292,34 +296,35 @@ static TsrStep forward_packet(TsrSession *s, const GByteArray *payload) {
   if (!tsr_server_conn_ready(s->server) || s->state == TSR_SESSION_CONNECT_SERVER) {
     /* The script moved the client to a backend being connected: the
      * command goes out, streamed, once it is logged in. */
-    tsr_session_queue_add(s, 0, payload->data, payload->len, FALSE, FALSE);
+    tsr_session_queue_add(s, 0, packet, len, FALSE, FALSE);
     ((TsrInjection *)g_queue_peek_tail(&s->queries))->quiet = TRUE;
+    evbuffer_drain(s->client.in, frame_len);
     return tsr_query_send_next(s);
   }
-  frames = g_byte_array_sized_new(payload->len + 8);
   g_clear_pointer(&s->pending_db, g_free);
-  if (payload->data[0] == TSR_COM_INIT_DB)
-    s->pending_db = g_strndup((const char *)payload->data + 1, payload->len - 1);
-  tsr_packet_encode(frames, 0, payload->data, payload->len);
-  evbuffer_add(s->server->conn.out, frames->data, frames->len);
-  tsr_command_begin(s, payload->data[0]);
+  if (cmd == TSR_COM_INIT_DB) s->pending_db = g_strndup((const char *)packet + 1, len - 1);
+  evbuffer_remove_buffer(s->client.in, s->server->conn.out, frame_len);
+  tsr_command_begin(s, cmd);
   return tsr_command_sent(s);
 }
 
-/* Runs read_query on the client's command payload and acts on its answer. */
-static TsrStep run_read_query(TsrSession *s, const GByteArray *payload) {
+/* Runs read_query on the client's command payload (packet[0..len), which
+ * stands in client.in after its frame header) and acts on its answer; the
+ * frame leaves client.in either way. */
+static TsrStep run_read_query(TsrSession *s, const guint8 *packet, gsize len) {
   const TsrSessionHooks *h = s->owner->hooks;
   g_autoptr(GError) error = NULL;
   TsrHookAction action;
+  gsize frame_len = TSR_FRAME_HEADER_LEN + len;
 
   tsr_session_queue_reset(s);
   tsr_session_response_reset(s, 0);
   s->answered = FALSE;
-  s->command = s->client_command = payload->data[0];
-  action = h->read_query(s->owner->hooks_data, s, s->hook_state, payload->data, payload->len, &error);
+  s->command = s->client_command = packet[0];
+  action = h->read_query(s->owner->hooks_data, s, s->hook_state, packet, len, &error);
+  if (action == TSR_HOOK_DEFAULT) return forward_frame(s, packet, len);
+  evbuffer_drain(s->client.in, frame_len);
   switch (action) {
-  case TSR_HOOK_DEFAULT:
-    return forward_packet(s, payload);
   case TSR_HOOK_SEND_QUERY:
     if (s->queries.length == 0) {
       g_set_error(&error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG,
@@ -337,6 +342,7 @@ static TsrStep run_read_query(TsrSession *s, const GByteArray *payload) {
       tsr_session_send_response(s);
     }
     return command_finished(s);
+  case TSR_HOOK_DEFAULT:
   case TSR_HOOK_IGNORE_RESULT:
   case TSR_HOOK_ERROR:
   default:
@@ -349,28 +355,26 @@ static TsrStep run_read_query(TsrSession *s, const GByteArray *payload) {
 }
 
 int tsr_query_read_with_hook(TsrSession *s) {
-  g_autoptr(GByteArray) payload = NULL;
-  g_autoptr(GError) error = NULL;
-  guint8 header[TSR_FRAME_HEADER_LEN], first_seq, last_seq;
-  TsrDecodeStatus st;
+  guint8 header[TSR_FRAME_HEADER_LEN];
+  const guint8 *frame;
+  gsize len;
 
   if (evbuffer_get_length(s->client.in) < TSR_FRAME_HEADER_LEN) return TSR_STEP_WAIT;
   evbuffer_copyout(s->client.in, header, sizeof header);
-  if (tsr_le24(header) > HOOK_MAX_PACKET || header[3] != 0 || tsr_le24(header) == 0)
-    return -1; /* the streaming path answers these */
-  payload = g_byte_array_new();
-  st = tsr_evbuffer_take_packet(s->client.in, HOOK_MAX_PACKET, payload, &first_seq, &last_seq, &error);
-  if (st == TSR_DECODE_NEED_MORE) {
-    s->client_need = TSR_FRAME_HEADER_LEN + tsr_le24(header);
+  len = tsr_le24(header);
+  if (len > HOOK_MAX_PACKET || header[3] != 0 || len == 0) return -1; /* the streaming path answers these */
+  if (evbuffer_get_length(s->client.in) < TSR_FRAME_HEADER_LEN + len) {
+    s->client_need = TSR_FRAME_HEADER_LEN + len;
     return TSR_STEP_WAIT;
   }
   s->client_need = 0;
-  if (st != TSR_DECODE_OK) return tsr_session_fail(s, 1, TSR_ER_MALFORMED_PACKET, "HY000", "%s", error->message);
-  s->client_seq = last_seq;
+  s->client_seq = 0;
   tsr_session_set_busy(s, TRUE);
-  if (tsr_command_refused(s, payload->data[0])) {
+  frame = evbuffer_pullup(s->client.in, (ev_ssize_t)(TSR_FRAME_HEADER_LEN + len));
+  if (tsr_command_refused(s, frame[TSR_FRAME_HEADER_LEN])) {
+    evbuffer_drain(s->client.in, TSR_FRAME_HEADER_LEN + len);
     tsr_session_set_busy(s, FALSE);
     return TSR_STEP_NEXT;
   }
-  return run_read_query(s, payload);
+  return run_read_query(s, frame + TSR_FRAME_HEADER_LEN, len);
 }
