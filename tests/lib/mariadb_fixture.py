@@ -145,10 +145,28 @@ def run_checked(cmd, log_path):
         raise RuntimeError("%s failed (exit %d), see %s" % (cmd[0], result.returncode, log_path))
 
 
-def install_datadir(datadir, log_path):
-    run_checked(["mariadb-install-db", "--no-defaults", "--datadir=" + datadir,
-                 "--user=" + user_name(), "--auth-root-authentication-method=normal",
-                 "--skip-test-db"], log_path)
+def log_tail(log_path, lines=15):
+    try:
+        with open(log_path, errors="replace") as log:
+            return "".join(log.readlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def install_datadir(datadir, log_path, attempts=3):
+    """mariadb-install-db, tried again on failure: on a loaded machine running
+    many servers its bootstrap server now and then fails to start."""
+    cmd = ["mariadb-install-db", "--no-defaults", "--datadir=" + datadir,
+           "--user=" + user_name(), "--auth-root-authentication-method=normal", "--skip-test-db"]
+    for attempt in range(1, attempts + 1):
+        try:
+            run_checked(cmd, log_path)
+            return
+        except RuntimeError as e:
+            if attempt == attempts:
+                raise RuntimeError("%s\n%s" % (e, log_tail(log_path))) from None
+            shutil.rmtree(datadir, ignore_errors=True)
+            time.sleep(1)
 
 
 def user_name():
