@@ -323,6 +323,8 @@ class ProxyTestCase(unittest.TestCase):
         if cls.SHARED_PROXY:
             cls.proxy = Tessera([s.address for s in cls.backends], cls.EXTRA_ARGS).start()
             cls.port = cls.proxy.port
+            # Runs even when a subclass's setUpClass fails after this point.
+            cls.addClassCleanup(cls.proxy.stop)
 
     @classmethod
     def tearDownClass(cls):
