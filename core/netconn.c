@@ -122,7 +122,7 @@ void tsr_conn_set_reading(TsrConn *c, gboolean on) {
  * error (errno), -2 when nothing was there. */
 static gssize read_some(TsrConn *c) {
   gssize total = 0;
-  gsize want = READ_CHUNK_MIN;
+  gsize want = c->read_hint ? c->read_hint : READ_CHUNK_MIN;
   for (;;) {
     struct evbuffer_iovec vec[2];
     struct iovec iov[2];
@@ -152,9 +152,14 @@ static gssize read_some(TsrConn *c) {
     }
     evbuffer_commit_space(c->in, vec, n);
     total += got;
-    if ((gsize)got < want) return total;
+    if ((gsize)got < want) {
+      /* Next time, ask for about what this stream delivers at once. */
+      c->read_hint = (guint32)MAX((gsize)READ_CHUNK_MIN, MIN(want, (gsize)got * 2));
+      return total;
+    }
     /* The read filled what was asked: the socket may hold more. */
     if (want < READ_CHUNK_MAX) want *= 2;
+    c->read_hint = (guint32)want;
     if ((gsize)total >= READ_CHUNK_MAX) return total;
   }
 }

@@ -42,6 +42,7 @@ struct TsrConn {
   const struct timeval *read_timeout;   /* NULL: none */
   const struct timeval *write_timeout;  /* NULL: none */
   int error;                    /* errno of the last TSR_IO_ERROR */
+  guint32 read_hint;            /* bytes to ask for at the next read (0: the minimum) */
   guint8 reading : 1;           /* the read event is armed */
   guint8 writing : 1;           /* the write event is armed */
   guint8 connecting : 1;        /* a non-blocking connect is in progress */
