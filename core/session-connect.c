@@ -83,7 +83,7 @@ static gboolean start_connect(TsrSession *s, TsrBackend *b) {
   s->server = sc;
   if (tsr_conn_connect(&sc->conn, s->owner->base, (const struct sockaddr *)&b->addr, b->addr_len,
                        &s->owner->config->connect_timeout, tsr_session_on_server_io, s)) {
-    sc->conn.write_timeout = &s->owner->config->write_timeout;
+    sc->conn.write_timeout = s->owner->write_timeout;
     g_strlcpy(sc->conn.name, b->name, sizeof sc->conn.name);
     return TRUE;
   }

@@ -211,8 +211,16 @@ gboolean tsr_session_start(TsrSessionOwner *owner, int fd, const struct sockaddr
     return FALSE;
   }
   tsr_sockaddr_format(peer, peer_len, s->client.name, sizeof s->client.name);
-  s->client.read_timeout = &owner->config->read_timeout;
-  s->client.write_timeout = &owner->config->write_timeout;
+  if (!owner->read_timeout) {
+    /* Common timeouts: re-arming one on every read costs O(1), not a heap
+     * update. */
+    owner->read_timeout = event_base_init_common_timeout(owner->base, &owner->config->read_timeout);
+    owner->write_timeout = event_base_init_common_timeout(owner->base, &owner->config->write_timeout);
+    if (!owner->read_timeout) owner->read_timeout = &owner->config->read_timeout;
+    if (!owner->write_timeout) owner->write_timeout = &owner->config->write_timeout;
+  }
+  s->client.read_timeout = owner->read_timeout;
+  s->client.write_timeout = owner->write_timeout;
   s->link.data = s;
   g_queue_push_tail_link(&owner->sessions, &s->link);
   g_atomic_int_add(&owner->open, 1);

@@ -31,6 +31,8 @@ typedef struct {
   gint open;                        /* atomic: sessions open on this worker */
   gint busy;                        /* atomic: sessions running a command */
   gboolean draining;                /* no new work: close sessions when idle */
+  const struct timeval *read_timeout;  /* config's read timeout as a libevent common timeout of base */
+  const struct timeval *write_timeout; /* the same for the write timeout */
   const TsrSessionHooks *hooks;     /* NULL: no scripting */
   gpointer hooks_data;              /* passed to every hook (one per worker) */
   struct TsrServerPool *pool;       /* idle logged-in backend connections, NULL until used */
