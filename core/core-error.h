@@ -21,6 +21,7 @@ typedef enum {
 GQuark tsr_core_error_quark(void);
 
 /* MySQL server codes used with their MySQL meaning. */
+#define TSR_ER_CON_COUNT_ERROR        1040  /* 08004 Too many connections */
 #define TSR_ER_HANDSHAKE_ERROR        1043  /* 08S01 Bad handshake */
 #define TSR_ER_UNKNOWN_COM_ERROR      1047  /* 08S01 Unknown command */
 #define TSR_ER_NET_PACKET_TOO_LARGE   1153  /* 08S01 */

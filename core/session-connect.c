@@ -88,6 +88,12 @@ static gboolean start_connect(TsrSession *s, TsrBackend *b) {
     return TRUE;
   }
   sc->conn.fd = -1;
+  if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+    /* tessera's own shortage says nothing about the backend. */
+    s->out_of_resources = errno;
+    drop_server(s);
+    return FALSE;
+  }
   note_failure(s, b, g_strerror(errno));
   drop_server(s);
   return FALSE;
@@ -98,6 +104,14 @@ static void try_next_backend(TsrSession *s) {
   while (s->connect_next < s->connect_count) {
     TsrBackend *b = tsr_backend_list_get(list, s->connect_order[s->connect_next++]);
     if (start_connect(s, b)) return;
+    if (s->out_of_resources) {
+      tsr_session_fail(s, tsr_session_login_error_seq(s), TSR_ER_CON_COUNT_ERROR, "08004",
+                       "Too many connections: tessera cannot open a backend connection (%s); raise "
+                       "--max-open-files or the system's limits",
+                       g_strerror(s->out_of_resources));
+      tsr_session_drive(s);
+      return;
+    }
   }
   tsr_session_fail(s, tsr_session_login_error_seq(s), TSR_ER_BACKEND_UNAVAILABLE, "08S01",
                    "tessera: no backend could be reached (%s); check that the MySQL servers given with "

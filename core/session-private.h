@@ -67,6 +67,7 @@ struct TsrSession {
   guint connect_order[64];        /* backends to try, best first */
   guint connect_count, connect_next;
   char connect_errors[256];       /* why earlier attempts failed */
+  int out_of_resources;           /* errno when tessera itself ran out (descriptors, memory) */
   guint32 capabilities;           /* what client and server agreed on */
   TsrResponseTracker tracker;     /* where the current response ends */
   TsrPump up;                     /* client -> server frames */

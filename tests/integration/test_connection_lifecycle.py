@@ -162,6 +162,8 @@ class ConnectionLifecycleTest(harness.ProxyTestCase):
                 busy = self.cpu_while_out_of_descriptors()
                 self.assertTrue(harness.wait_until(self.serves, SETTLE),
                                 "no client is served once descriptors are free")
+                # tessera's own shortage must not be blamed on the backend.
+                self.assertNotIn("is down", proxy.log_tail(200))
             finally:
                 harness.assert_clean_exit(proxy)
             self.assertLess(busy, 0.5, "tessera used %.2f s of CPU in 3 s while out of "
