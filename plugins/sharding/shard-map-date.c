@@ -135,36 +135,29 @@ gint64 tsr_shard_date_period(TsrShardDateUnit unit, gint64 usec) {
   return unit == TSR_SHARD_DATE_MONTH ? y * 12 + (m - 1) : y;
 }
 
-void tsr_shard_date_period_suffix(GString *out, TsrShardDateUnit unit, gint64 period) {
+/* Writes period's date with `sep` between year, month and day. */
+static void append_period(GString *out, TsrShardDateUnit unit, gint64 period, const char *sep) {
   gint64 y;
   guint m, d;
   switch (unit) {
   case TSR_SHARD_DATE_DAY:
     civil_from_days(period, &y, &m, &d);
-    g_string_append_printf(out, "%04" G_GINT64_FORMAT "%02u%02u", y, m, d);
+    g_string_append_printf(out, "%04" G_GINT64_FORMAT "%s%02u%s%02u", y, sep, m, sep, d);
     break;
   case TSR_SHARD_DATE_MONTH:
-    g_string_append_printf(out, "%04" G_GINT64_FORMAT "%02u", floor_div(period, 12),
+    g_string_append_printf(out, "%04" G_GINT64_FORMAT "%s%02u", floor_div(period, 12), sep,
                            (guint)(period - floor_div(period, 12) * 12 + 1));
     break;
   case TSR_SHARD_DATE_YEAR: g_string_append_printf(out, "%04" G_GINT64_FORMAT, period); break;
   }
 }
 
+void tsr_shard_date_period_suffix(GString *out, TsrShardDateUnit unit, gint64 period) {
+  append_period(out, unit, period, "");
+}
+
 void tsr_shard_date_period_describe(GString *out, TsrShardDateUnit unit, gint64 period) {
-  gint64 y;
-  guint m, d;
-  switch (unit) {
-  case TSR_SHARD_DATE_DAY:
-    civil_from_days(period, &y, &m, &d);
-    g_string_append_printf(out, "%04" G_GINT64_FORMAT "-%02u-%02u", y, m, d);
-    break;
-  case TSR_SHARD_DATE_MONTH:
-    g_string_append_printf(out, "%04" G_GINT64_FORMAT "-%02u", floor_div(period, 12),
-                           (guint)(period - floor_div(period, 12) * 12 + 1));
-    break;
-  case TSR_SHARD_DATE_YEAR: g_string_append_printf(out, "%04" G_GINT64_FORMAT, period); break;
-  }
+  append_period(out, unit, period, "-");
 }
 
 void tsr_shard_datetime_describe(GString *out, gint64 usec) {
