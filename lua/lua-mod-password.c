@@ -86,9 +86,6 @@ int tsr_luaopen_mysql_password(lua_State *L) {
   };
   lua_createtable(L, 0, 5);
   luaL_setfuncs(L, funcs, 0);
-  lua_pushliteral(L, "tessera mysql.password");
-  lua_setfield(L, -2, "_VERSION");
-  lua_pushvalue(L, -1);
-  lua_setglobal(L, "password");
+  tsr_lua_module_finish(L, "mysql.password", "password");
   return 1;
 }

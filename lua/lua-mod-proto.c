@@ -574,9 +574,6 @@ int tsr_luaopen_mysql_proto(lua_State *L) {
   };
   lua_createtable(L, 0, 24);
   luaL_setfuncs(L, funcs, 0);
-  lua_pushliteral(L, "tessera mysql.proto");
-  lua_setfield(L, -2, "_VERSION");
-  lua_pushvalue(L, -1);
-  lua_setglobal(L, "proto");
+  tsr_lua_module_finish(L, "mysql.proto", "proto");
   return 1;
 }

@@ -118,9 +118,6 @@ int tsr_luaopen_mysql_tokenizer(lua_State *L) {
     lua_pushinteger(L, id);
     lua_setfield(L, -2, tsr_sql_token_name((TsrSqlTokenId)id));
   }
-  lua_pushliteral(L, "tessera mysql.tokenizer");
-  lua_setfield(L, -2, "_VERSION");
-  lua_pushvalue(L, -1);
-  lua_setglobal(L, "tokenizer");
+  tsr_lua_module_finish(L, "mysql.tokenizer", "tokenizer");
   return 1;
 }

@@ -57,3 +57,10 @@ const char *tsr_lua_modules_names(void) {
   }
   return names;
 }
+
+void tsr_lua_module_finish(lua_State *L, const char *module, const char *global) {
+  lua_pushfstring(L, "tessera %s", module);
+  lua_setfield(L, -2, "_VERSION");
+  lua_pushvalue(L, -1);
+  lua_setglobal(L, global);
+}

@@ -111,6 +111,10 @@ void tsr_lua_global_push(lua_State *L, TsrSharedStore *store, int backends_index
 void tsr_lua_shared_helpers_push(lua_State *L);
 
 /* Module openers (lua-mod-*.c), for package.preload. */
+/* Finishes a built-in module's table (on top of the stack): sets _VERSION
+ * to "tessera <module>" and, as MySQL Proxy 0.8 did, the global `global`
+ * to it. The table stays on the stack. */
+void tsr_lua_module_finish(lua_State *L, const char *module, const char *global);
 int tsr_luaopen_mysql_proto(lua_State *L);
 int tsr_luaopen_mysql_password(lua_State *L);
 int tsr_luaopen_mysql_tokenizer(lua_State *L);
