@@ -220,9 +220,28 @@ static gboolean check_combinations(const TsrChassisOptions *opts, GError **error
   return TRUE;
 }
 
+/* The sharding plugin comes with the proxy plugin (it is inert without a
+ * shard map): it is loaded just before it when --plugins does not name it,
+ * so that it is configured first. */
+static void add_sharding_plugin(TsrChassisOptions *opts) {
+  GPtrArray *names;
+  if (g_strv_contains((const char *const *)opts->plugins, "sharding") ||
+      !g_strv_contains((const char *const *)opts->plugins, "proxy"))
+    return;
+  names = g_ptr_array_new();
+  for (char **n = opts->plugins; *n; n++) {
+    if (strcmp(*n, "proxy") == 0) g_ptr_array_add(names, g_strdup("sharding"));
+    g_ptr_array_add(names, *n);
+  }
+  g_ptr_array_add(names, NULL);
+  g_free(opts->plugins);
+  opts->plugins = (char **)g_ptr_array_free(names, FALSE);
+}
+
 gboolean tsr_chassis_options_resolve(TsrChassisOptions *opts, GError **error) {
   if (opts->plugins == NULL)
     opts->plugins = g_strsplit("proxy", ",", -1);
+  add_sharding_plugin(opts);
   if (opts->plugin_dir == NULL)
     opts->plugin_dir = g_strdup(TESSERA_PLUGIN_DIR);
   if (opts->log_level == NULL)

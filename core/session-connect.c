@@ -3,6 +3,7 @@
  * none answers the client gets ERR 9001. */
 #define G_LOG_DOMAIN "core"
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "session-private.h"
@@ -32,9 +33,35 @@ static void drop_server(TsrSession *s) {
   s->server = NULL;
 }
 
+/* Events of a connection the session holds but does not use now: the
+ * server may only close it (wait_timeout, a restart); it leaves the
+ * session, which opens a new one when a query needs that backend. */
+static void idle_server_io(TsrSession *s, TsrServerConn *sc, TsrIoEvent what) {
+  TsrServerConn **pp;
+  if (what == TSR_IO_READ) {
+    evbuffer_drain(sc->conn.in, evbuffer_get_length(sc->conn.in));
+    if (!sc->conn.read_eof) return;
+  } else if (what == TSR_IO_DRAINED) {
+    return;
+  }
+  g_message("client %s: backend %s closed an idle connection of the session", s->client.name, sc->backend->name);
+  for (pp = &s->servers; *pp; pp = &(*pp)->next)
+    if (*pp == sc) {
+      *pp = sc->next;
+      break;
+    }
+  sc->next = NULL;
+  tsr_server_conn_free(sc);
+}
+
 void tsr_session_on_server_io(TsrConn *c, TsrIoEvent what, gpointer owner) {
   TsrSession *s = owner;
   TsrServerConn *sc = s->server;
+
+  if (!sc || c != &sc->conn) {
+    idle_server_io(s, (TsrServerConn *)(void *)((char *)c - offsetof(TsrServerConn, conn)), what);
+    return;
+  }
 
   if (s->state == TSR_SESSION_CONNECT_SERVER && sc && c == &sc->conn) {
     if (what == TSR_IO_CONNECTED) {

@@ -53,6 +53,7 @@ typedef struct {
   gboolean streamed;           /* the response went to the client as it came */
   gboolean quiet;              /* the client's own command, parked while a backend
                                   connection opens: no read_query_result for it */
+  gint backend;                /* the backend (0-based) it goes to, -1: the connection in use */
 } TsrInjection;
 
 typedef struct {

@@ -32,10 +32,17 @@ void tsr_session_queue_add(TsrSession *s, gint id, const guint8 *packet, gsize l
   inj->id = id;
   inj->packet = g_bytes_new(packet, len);
   inj->resultset_is_needed = resultset_is_needed;
+  inj->backend = -1;
   if (at_front)
     g_queue_push_head(&s->queries, inj);
   else
     g_queue_push_tail(&s->queries, inj);
+}
+
+void tsr_session_queue_add_on(TsrSession *s, guint backend, gint id, const guint8 *packet, gsize len,
+                              gboolean resultset_is_needed) {
+  tsr_session_queue_add(s, id, packet, len, resultset_is_needed, FALSE);
+  ((TsrInjection *)g_queue_peek_tail(&s->queries))->backend = (gint)backend;
 }
 
 void tsr_session_queue_reset(TsrSession *s) {
@@ -95,10 +102,14 @@ static TsrStep command_finished(TsrSession *s) {
  * backend connection in use. */
 static void set_default_db(TsrSession *s, const char *db, gsize len) {
   g_free(s->default_db);
-  s->default_db = g_strndup(db, len);
+  s->default_db = db ? g_strndup(db, len) : NULL;
   if (!s->server) return;
   g_free(s->server->default_db);
   s->server->default_db = g_strdup(s->default_db);
+}
+
+void tsr_session_set_default_db(TsrSession *s, const char *db) {
+  set_default_db(s, db, db ? strlen(db) : 0);
 }
 
 /* The login on the backend connection in use worked. */
@@ -147,6 +158,24 @@ static TsrStep no_backend(TsrSession *s) {
   return command_finished(s);
 }
 
+/* Makes the session's connection to backend `index` the one in use.
+ * Returns TRUE when it has one; FALSE when one is being opened now. */
+static gboolean use_backend(TsrSession *s, guint index) {
+  if (s->server && s->server->backend->index == index) return TRUE;
+  if (!s->login || !s->login->client_ok_sent) {
+    g_warning("client %s: a query for backend %u runs on the connection in use: only sessions tessera "
+              "authenticated itself can open more", s->client.name, index + 1);
+    return TRUE;
+  }
+  for (TsrServerConn *sc = s->servers; sc; sc = sc->next)
+    if (sc->backend->index == index && sc->conn.fd >= 0) {
+      s->server = sc;
+      return TRUE;
+    }
+  tsr_session_connect_backend(s, index);
+  return FALSE;
+}
+
 TsrStep tsr_query_send_next(TsrSession *s) {
   TsrInjection *inj = g_queue_pop_head(&s->queries);
   gsize len;
@@ -155,6 +184,11 @@ TsrStep tsr_query_send_next(TsrSession *s) {
   g_autoptr(GByteArray) frames = NULL;
 
   if (!inj) return command_finished(s);
+  if (inj->backend >= 0 && !use_backend(s, (guint)inj->backend)) {
+    /* A connection to it is being opened: the query waits for it. */
+    g_queue_push_head(&s->queries, inj);
+    return TSR_STEP_WAIT;
+  }
   if (s->state == TSR_SESSION_CONNECT_SERVER || (s->server && !tsr_server_conn_ready(s->server))) {
     /* A backend connection is being opened: the query waits for it. */
     g_queue_push_head(&s->queries, inj);

@@ -272,6 +272,12 @@ guint32 tsr_session_server_thread_id(const TsrSession *s) {
   return s->server ? s->server->thread_id : 0;
 }
 
+guint32 tsr_session_backend_thread_id(const TsrSession *s, guint index) {
+  for (const TsrServerConn *sc = s->servers; sc; sc = sc->next)
+    if (sc->backend->index == index && sc->authed && sc->conn.fd >= 0) return sc->thread_id;
+  return 0;
+}
+
 const char *tsr_session_server_version(const TsrSession *s) {
   return s->server ? s->server->version : NULL;
 }

@@ -53,6 +53,12 @@ void tsr_session_owner_drain(TsrSessionOwner *owner);
  * packet[0..len) under the script's id. */
 void tsr_session_queue_add(TsrSession *s, gint id, const guint8 *packet, gsize len, gboolean resultset_is_needed,
                            gboolean at_front);
+/* The same, for a query that runs on the session's connection to backend
+ * `backend` (0-based): the session keeps one connection per backend and
+ * opens it, logged in as the client, when a query first needs it (only for
+ * sessions tessera authenticated itself, see TsrProxyConfig.users). */
+void tsr_session_queue_add_on(TsrSession *s, guint backend, gint id, const guint8 *packet, gsize len,
+                              gboolean resultset_is_needed);
 /* Empties the query queue. */
 void tsr_session_queue_reset(TsrSession *s);
 /* Returns the number of queued queries. */
@@ -72,6 +78,13 @@ const char *tsr_session_client_name(const TsrSession *s);
 TsrBackend *tsr_session_backend(const TsrSession *s);
 /* Returns the backend's connection id, or 0. */
 guint32 tsr_session_server_thread_id(const TsrSession *s);
+/* Returns the connection id of the session's logged-in connection to
+ * backend `index` (0-based), or 0 when it holds none (never opened, or
+ * closed by the server while idle). */
+guint32 tsr_session_backend_thread_id(const TsrSession *s, guint index);
+/* Makes db (NULL: none) the client's default database, as a `USE` a hook
+ * ran itself would (COM_INIT_DB is followed by core). */
+void tsr_session_set_default_db(TsrSession *s, const char *db);
 /* Returns the backend's version string and greeting scramble (NULL before
  * the greeting); the client's scrambled password and auth plugin (NULL
  * before its handshake response). Owned by the session. */

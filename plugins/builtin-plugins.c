@@ -3,9 +3,11 @@
 
 extern const TsrPlugin tsr_proxy_plugin;
 extern const TsrPlugin tsr_admin_plugin;
+extern const TsrPlugin tsr_sharding_plugin;
 
 const TsrPlugin *const tsr_builtin_plugins[] = {
   &tsr_proxy_plugin,
   &tsr_admin_plugin,
+  &tsr_sharding_plugin,
   NULL,
 };

@@ -9,6 +9,7 @@
 #include "chassis/chassis-plugin.h"
 #include "core/admin-tables.h"
 #include "core/auth-users.h"
+#include "core/session-layer.h"
 #include "core/core-error.h"
 #include "core/session.h"
 #include "lua/lua-session.h"
@@ -42,6 +43,7 @@ typedef struct {
   TsrLuaWorker **scripting;    /* one per worker, or NULL without a script */
   TsrSharedStore *shared;      /* proxy.global, for every worker */
   gboolean unix_socket;
+  const TsrSessionLayer *layer; /* the layer wrapping the hooks, or NULL */
   gboolean admin_table;        /* the backends admin table is registered */
 } ProxyPlugin;
 
@@ -179,6 +181,19 @@ static gboolean start_scripting(ProxyPlugin *p, GError **error) {
   return TRUE;
 }
 
+/* Puts the registered session layer (the sharding plugin) in front of each
+ * worker's hooks. */
+static void wrap_hooks(ProxyPlugin *p) {
+  const TsrSessionLayer *layer = tsr_session_layer_get();
+  if (!layer) return;
+  p->layer = layer;
+  for (guint i = 0; i < p->workers; i++) {
+    TsrSessionOwner *o = &p->owners[i];
+    o->hooks_data = layer->wrap(layer->layer_data, i, o, o->hooks, o->hooks_data);
+    o->hooks = layer->hooks;
+  }
+}
+
 /* Builds the account list of --proxy-user (proxy-side authentication). */
 static gboolean add_users(ProxyPlugin *p, GError **error) {
   if (!p->users || !p->users[0]) return TRUE;
@@ -203,6 +218,7 @@ static gboolean add_users(ProxyPlugin *p, GError **error) {
 
 static gboolean proxy_configure(gpointer state, TsrChassis *chassis, GError **error) {
   ProxyPlugin *p = state;
+  const TsrSessionLayer *layer = tsr_session_layer_get();
   if (!p->address) p->address = g_strdup(DEFAULT_PROXY_ADDRESS);
   if (!check_timeout("proxy-connect-timeout", p->connect_timeout, &p->config.connect_timeout, error) ||
       !check_timeout("proxy-read-timeout", p->read_timeout, &p->config.read_timeout, error) ||
@@ -212,11 +228,12 @@ static gboolean proxy_configure(gpointer state, TsrChassis *chassis, GError **er
   if (!add_backends(p->backends, p->backend_addresses, TSR_BACKEND_TYPE_RW, error) ||
       !add_backends(p->backends, p->ro_backend_addresses, TSR_BACKEND_TYPE_RO, error))
     return FALSE;
+  if (!add_users(p, error)) return FALSE;
+  if (layer && !layer->configure(layer->layer_data, &p->config, p->backends, error)) return FALSE;
   if (tsr_backend_list_size(p->backends) == 0 &&
       !tsr_backend_list_add(p->backends, DEFAULT_BACKEND, TSR_BACKEND_TYPE_RW, error))
     return FALSE;
   p->config.backends = p->backends;
-  if (!add_users(p, error)) return FALSE;
   return check_script(p, error);
 }
 
@@ -229,6 +246,7 @@ static gboolean proxy_start(gpointer state, TsrChassis *chassis, GError **error)
   p->listeners = g_new0(TsrListener *, p->workers);
   p->unix_socket = p->address[0] == '/';
   if (!start_scripting(p, error)) return FALSE;
+  wrap_hooks(p);
   for (guint i = 0; i < p->workers; i++) {
     TsrSessionOwner *o = &p->owners[i];
     o->base = tsr_chassis_worker_base(chassis, i);
@@ -286,6 +304,7 @@ static void proxy_destroy(gpointer state) {
   if (p->admin_table) tsr_admin_table_unregister(TSR_ADMIN_BACKENDS_TABLE);
   if (p->unix_socket && p->address) unlink(p->address);
   for (guint i = 0; p->owners && i < p->workers; i++) tsr_session_pool_free(&p->owners[i]);
+  for (guint i = 0; p->layer && i < p->workers; i++) p->layer->unwrap(p->layer->layer_data, p->owners[i].hooks_data);
   for (guint i = 0; p->scripting && i < p->workers; i++) tsr_lua_worker_free(p->scripting[i]);
   g_free(p->scripting);
   tsr_shared_store_unref(p->shared);

@@ -112,13 +112,17 @@ static void split_rows(Insert *x, const guint *shards, guint n_rows) {
   gboolean values = x->ins->set.len == 0;
   g_autofree gpointer *items = g_new(gpointer, MAX(n_rows, 1));
   for (guint s = 0; s < l->n_shards; s++) {
-    guint n = 0;
+    guint n = 0, first = 0;
     for (guint r = 0; r < n_rows; r++)
-      if (shards[r] == s) items[n++] = values ? all.items[r] : NULL;
+      if (shards[r] == s) {
+        if (n == 0) first = r;
+        items[n++] = values ? all.items[r] : NULL;
+      }
     if (n == 0) continue;
     if (values) x->ins->rows = (TsrSqlList){n, n, items};
     rt_apply_shard(x->c, (gint)s);
     rt_add_step(x->c, l->shard_group[s], (gint)s);
+    x->c->plan->steps[x->c->plan->n_steps - 1].first_row = first;
   }
   x->ins->rows = all;
   rt_restore_names(x->c);

@@ -63,7 +63,7 @@ void rt_add_step(RtCtx *c, guint group, gint shard) {
   TsrRoutePlan *plan = c->plan;
   GString *sql = print_stmt(c);
   plan->steps = g_renew(TsrRouteStep, plan->steps, plan->n_steps + 1);
-  plan->steps[plan->n_steps++] = (TsrRouteStep){group, shard, NULL, sql->len};
+  plan->steps[plan->n_steps++] = (TsrRouteStep){group, shard, NULL, sql->len, plan->n_steps};
   plan->steps[plan->n_steps - 1].sql = g_string_free(sql, FALSE);
 }
 

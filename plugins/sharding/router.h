@@ -112,6 +112,8 @@ typedef struct {
   char *sql;                    /* what to send there (parameters written in as literals
                                  * when the input had them); may hold NUL bytes: use sql_len */
   gsize sql_len;
+  guint64 first_row;            /* INSERT: the statement position of its first row (for
+                                 * LAST_INSERT_ID, see merge-write.h); else the step's index */
 } TsrRouteStep;
 
 typedef struct TsrRoutePlanPrivate TsrRoutePlanPrivate;

@@ -1,0 +1,134 @@
+/* sharding-private.h: the sharding plugin's executor, shared by the
+ * sharding-*.c files only.
+ *
+ * The plugin is a session layer (core/session-layer.h): every client
+ * command reaches it first. A command the router sends to shards becomes a
+ * queue of queries, each bound to the backend of its group (core opens the
+ * session's connection to a backend when a query first needs it, logged in
+ * as the client); their answers come back one by one to
+ * tsr_sharding_result(), which relays, merges or sums them into the one
+ * answer the client gets. */
+#ifndef TESSERA_SHARDING_PRIVATE_H
+#define TESSERA_SHARDING_PRIVATE_H
+
+#include <glib.h>
+#include "core/session.h"
+#include "core/session-layer.h"
+#include "merge.h"
+#include "merge-write.h"
+#include "router.h"
+#include "shard-map.h"
+
+/* Ids of the queries the executor queues (the script's own are smaller). */
+#define SHARDING_ID_BASE 0x40000000
+#define SHARDING_ID(kind, n) (SHARDING_ID_BASE | ((kind) << 20) | (gint)(n))
+#define SHARDING_ID_KIND(id) (((id) >> 20) & 0x3FF)
+#define SHARDING_ID_INDEX(id) ((id) & 0xFFFFF)
+
+typedef enum {
+  SHARDING_Q_STEP = 1,   /* a step of the plan: its answer is the client's */
+  SHARDING_Q_PROLOGUE,   /* replayed session state or a transaction start: only an error counts */
+  SHARDING_Q_SESSION,    /* SET/USE on one connection: the first answer is the client's */
+  SHARDING_Q_END,        /* COMMIT/ROLLBACK/SAVEPOINT on one group: summed into one OK */
+} ShardingQueryKind;
+
+#define SHARDING_MAX_REPLAY 64u  /* session statements replayed on new connections */
+
+/* The plugin: the map and the backends of its groups. */
+typedef struct {
+  char *config_path;               /* --sharding-config */
+  TsrShardMap *map;                /* the current generation (under lock) */
+  GMutex lock;
+  guint *group_backend;            /* backend index of each group's primary, for `map` */
+  TsrSessionLayer layer;
+} ShardingPlugin;
+
+/* One worker's layer data. */
+typedef struct {
+  ShardingPlugin *plugin;
+  const TsrSessionHooks *inner;    /* the script's hooks, or NULL */
+  gpointer inner_data;
+} ShardingWorker;
+
+/* The statement being answered. */
+typedef struct {
+  TsrRoutePlan *plan;
+  TsrShardMap *map;                /* the generation it was routed by (a reference) */
+  const guint *group_backend;      /* backend index of each group of map */
+  guint n_groups;
+  gboolean binary;                 /* rows come from COM_STMT_EXECUTE */
+  guint pending;                   /* step answers still to come */
+  GByteArray *error;               /* the first ERR payload seen, or NULL */
+  /* merging */
+  TsrMerger *merger;
+  GPtrArray *columns;              /* of GBytes: the first shard's column packets */
+  GByteArray *rows;                /* emitted rows, as frames numbered from 0 */
+  guint8 rows_seq;
+  guint16 warnings;
+  /* writes */
+  TsrWriteSummary summary;
+  gboolean summing;
+} ShardingCommand;
+
+/* One client's sharding state. */
+typedef struct {
+  gpointer inner_state;            /* what the script's open returned */
+  GPtrArray *replay;               /* of char*: SET statements new connections get */
+  guint32 *replayed;               /* per backend: thread id of the connection that has them */
+  guint n_backends;
+  gboolean in_trans;               /* BEGIN was seen, COMMIT/ROLLBACK not yet */
+  char *begin_sql;                 /* how the transaction started on each group */
+  guint64 trans_groups;            /* groups the transaction reached (bit per group) */
+  guint32 *trans_thread;           /* per group: the connection it started on */
+  gint last_group;                 /* where the previous statement ran, -1: none */
+  ShardingCommand cmd;
+} ShardingSession;
+
+/* sharding-session.c */
+/* Returns the hooks of the sharding layer (static). */
+const TsrSessionHooks *tsr_sharding_session_hooks(void);
+
+/* sharding-plugin.c */
+/* Returns a new reference to the current map and the backend index of
+ * each of its groups (*group_backend stays valid while the map lives). */
+TsrShardMap *tsr_sharding_map(ShardingPlugin *p, const guint **group_backend);
+
+/* sharding-exec.c */
+/* Answers the client's command packet[0..len) through the router. Returns
+ * SEND_QUERY (queries queued) or SEND_RESULT (answered at once). */
+TsrHookAction tsr_sharding_command(ShardingWorker *w, TsrSession *s, ShardingSession *ss, const guint8 *packet,
+                                   gsize len);
+/* Takes the answer to one of the executor's queries. */
+TsrHookAction tsr_sharding_result(ShardingWorker *w, TsrSession *s, ShardingSession *ss, TsrInjection *inj);
+/* Prepared statements and the commands the router does not see
+ * (sharding-stmt.c): returns the hook's action. */
+TsrHookAction tsr_sharding_stmt_command(ShardingWorker *w, TsrSession *s, ShardingSession *ss, const guint8 *packet,
+                                        gsize len);
+/* Frees what the command under way holds. */
+void tsr_sharding_command_clear(ShardingCommand *cmd);
+
+/* sharding-answer.c */
+/* Takes the buffered answer of step inj into the command: an OK into the
+ * write summary, rows into the merger, an ERR kept as the command's error.
+ * Returns TRUE when the command ends now (an error, or the merger has
+ * every row it needs). */
+gboolean tsr_sharding_step_answer(TsrSession *s, ShardingCommand *cmd, TsrInjection *inj);
+/* Keeps an ERR payload (code, SQLSTATE, message) as the command's error
+ * unless it has one. */
+void tsr_sharding_set_error(ShardingCommand *cmd, guint16 code, const char *sqlstate, const char *message);
+
+/* sharding-reply.c */
+/* Queues an ERR packet as the client's answer. */
+void tsr_sharding_reply_error(TsrSession *s, guint16 code, const char *sqlstate, const char *fmt, ...)
+  G_GNUC_PRINTF(4, 5);
+/* Queues an OK packet with the session's status (IN_TRANS as given). */
+void tsr_sharding_reply_ok(TsrSession *s, guint64 affected, guint64 insert_id, guint16 warnings, gboolean in_trans,
+                           const char *info);
+/* Queues the raw ERR payload of a backend. */
+void tsr_sharding_reply_raw(TsrSession *s, const GByteArray *payload);
+/* Queues the merged result set of cmd: columns, rows, end. */
+void tsr_sharding_reply_resultset(TsrSession *s, ShardingCommand *cmd, gboolean in_trans);
+/* The merger's emit function: appends one row to cmd->rows. */
+void tsr_sharding_emit_row(const guint8 *payload, gsize len, gpointer cmd);
+
+#endif
