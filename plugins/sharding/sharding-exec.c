@@ -79,6 +79,7 @@ static TsrHookAction run_steps(TsrSession *s, ShardingSession *ss, const guint *
     guint backend = group_backend[step->group];
     if (!prologue(s, ss, step->group, backend)) return TSR_HOOK_SEND_RESULT;
     queue_text(s, backend, SHARDING_ID(SHARDING_Q_STEP, i), TSR_COM_QUERY, step->sql, step->sql_len, !single);
+    g_atomic_pointer_add(&cmd->counters[step->group].queries, 1);
   }
   cmd->pending = plan->n_steps;
   if (!single && !plan->merge) {
@@ -200,7 +201,7 @@ static TsrHookAction run_query(ShardingWorker *w, TsrSession *s, ShardingSession
   guint16 code;
   const char *sqlstate;
 
-  cmd->map = tsr_sharding_map(w->plugin, &group_backend);
+  cmd->map = tsr_sharding_map(w->plugin, &group_backend, &cmd->counters);
   cmd->group_backend = group_backend;
   cmd->n_groups = tsr_shard_map_n_groups(cmd->map);
   in.map = cmd->map;
@@ -364,6 +365,8 @@ TsrHookAction tsr_sharding_result(ShardingWorker *w, TsrSession *s, ShardingSess
     return end_result(s, ss, inj);
   case SHARDING_Q_STEP:
   default:
+    if (inj->tracker.error_seen && ss->cmd.plan && ss->cmd.plan->kind == TSR_ROUTE_SHARDS)
+      g_atomic_pointer_add(&ss->cmd.counters[ss->cmd.plan->steps[SHARDING_ID_INDEX(inj->id)].group].errors, 1);
     if (inj->streamed) return TSR_HOOK_DEFAULT;
     if (tsr_sharding_step_answer(s, &ss->cmd, inj) || --ss->cmd.pending == 0) return finish(s, ss);
     return TSR_HOOK_IGNORE_RESULT;

@@ -28,11 +28,12 @@ static const GOptionEntry *sharding_options(gpointer state) {
   return entries;
 }
 
-TsrShardMap *tsr_sharding_map(ShardingPlugin *p, const guint **group_backend) {
+TsrShardMap *tsr_sharding_map(ShardingPlugin *p, const guint **group_backend, ShardingGroupCounters **counters) {
   TsrShardMap *map;
   g_mutex_lock(&p->lock);
   map = tsr_shard_map_ref(p->map);
   *group_backend = p->group_backend;
+  if (counters) *counters = p->counters;
   g_mutex_unlock(&p->lock);
   return map;
 }
@@ -56,6 +57,8 @@ static gboolean backend_for(TsrBackendList *backends, const char *address, TsrBa
 static gboolean add_group_backends(ShardingPlugin *p, TsrBackendList *backends, GError **error) {
   guint n = tsr_shard_map_n_groups(p->map), unused;
   p->group_backend = g_new0(guint, n);
+  p->counters = g_new0(ShardingGroupCounters, n);
+  p->backends = backends;
   for (guint g = 0; g < n; g++) {
     const TsrShardGroup *group = tsr_shard_map_group(p->map, g);
     if (!backend_for(backends, group->primary, TSR_BACKEND_TYPE_RW, &p->group_backend[g], error)) return FALSE;
@@ -154,6 +157,7 @@ static void sharding_destroy(gpointer state) {
   if (tsr_session_layer_get() == &p->layer) tsr_session_layer_set(NULL);
   tsr_shard_map_unref(p->map);
   g_free(p->group_backend);
+  g_free(p->counters);
   g_free(p->config_path);
   g_mutex_clear(&p->lock);
   g_free(p);

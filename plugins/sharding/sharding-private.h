@@ -34,12 +34,20 @@ typedef enum {
 
 #define SHARDING_MAX_REPLAY 64u  /* session statements replayed on new connections */
 
+/* Live counters of one group (read by the admin tables). */
+typedef struct {
+  gssize queries;                  /* statements (steps) sent to the group, atomic */
+  gssize errors;                   /* of those, answered with an error, atomic */
+} ShardingGroupCounters;
+
 /* The plugin: the map and the backends of its groups. */
 typedef struct {
   char *config_path;               /* --sharding-config */
   TsrShardMap *map;                /* the current generation (under lock) */
   GMutex lock;
   guint *group_backend;            /* backend index of each group's primary, for `map` */
+  ShardingGroupCounters *counters; /* one per group of `map` */
+  TsrBackendList *backends;        /* the proxy's (borrowed), for the admin tables */
   TsrSessionLayer layer;
 } ShardingPlugin;
 
@@ -55,6 +63,7 @@ typedef struct {
   TsrRoutePlan *plan;
   TsrShardMap *map;                /* the generation it was routed by (a reference) */
   const guint *group_backend;      /* backend index of each group of map */
+  ShardingGroupCounters *counters; /* the plugin's, one per group of map */
   guint n_groups;
   gboolean binary;                 /* rows come from COM_STMT_EXECUTE */
   guint pending;                   /* step answers still to come */
@@ -91,7 +100,7 @@ const TsrSessionHooks *tsr_sharding_session_hooks(void);
 /* sharding-plugin.c */
 /* Returns a new reference to the current map and the backend index of
  * each of its groups (*group_backend stays valid while the map lives). */
-TsrShardMap *tsr_sharding_map(ShardingPlugin *p, const guint **group_backend);
+TsrShardMap *tsr_sharding_map(ShardingPlugin *p, const guint **group_backend, ShardingGroupCounters **counters);
 
 /* sharding-exec.c */
 /* Answers the client's command packet[0..len) through the router. Returns

@@ -64,7 +64,7 @@ static TsrHookAction layer_phase(gpointer data, TsrSession *s, gpointer state, T
   if (id == TSR_HOOK_CONNECT_SERVER && action == TSR_HOOK_DEFAULT && tsr_session_chosen_backend(s) < 0) {
     /* The login's first connection goes to the default group. */
     const guint *group_backend;
-    g_autoptr(TsrShardMap) map = tsr_sharding_map(w->plugin, &group_backend);
+    g_autoptr(TsrShardMap) map = tsr_sharding_map(w->plugin, &group_backend, NULL);
     tsr_session_set_backend_index(s, group_backend[tsr_shard_map_default_group(map)]);
   }
   return action;
