@@ -40,9 +40,10 @@ void tsr_session_queue_add(TsrSession *s, gint id, const guint8 *packet, gsize l
 }
 
 void tsr_session_queue_add_on(TsrSession *s, guint backend, gint id, const guint8 *packet, gsize len,
-                              gboolean resultset_is_needed) {
-  tsr_session_queue_add(s, id, packet, len, resultset_is_needed, FALSE);
-  ((TsrInjection *)g_queue_peek_tail(&s->queries))->backend = (gint)backend;
+                              gboolean resultset_is_needed, gboolean at_front) {
+  tsr_session_queue_add(s, id, packet, len, resultset_is_needed, at_front);
+  ((TsrInjection *)(at_front ? g_queue_peek_head(&s->queries) : g_queue_peek_tail(&s->queries)))->backend =
+    (gint)backend;
 }
 
 void tsr_session_queue_reset(TsrSession *s) {
@@ -368,6 +369,8 @@ static TsrStep run_read_query(TsrSession *s, const guint8 *packet, gsize len) {
     }
     return tsr_query_send_next(s);
   case TSR_HOOK_SEND_RESULT:
+    if ((!s->response || !s->response->len) && !tsr_command_has_response(s->client_command))
+      return command_finished(s); /* COM_STMT_CLOSE and the like: nothing to answer */
     if (!s->response || !s->response->len) {
       g_set_error(&error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG,
                   "read_query returned proxy.PROXY_SEND_RESULT without a proxy.response");

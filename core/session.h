@@ -58,15 +58,16 @@ void tsr_session_queue_add(TsrSession *s, gint id, const guint8 *packet, gsize l
  * opens it, logged in as the client, when a query first needs it (only for
  * sessions tessera authenticated itself, see TsrProxyConfig.users). */
 void tsr_session_queue_add_on(TsrSession *s, guint backend, gint id, const guint8 *packet, gsize len,
-                              gboolean resultset_is_needed);
+                              gboolean resultset_is_needed, gboolean at_front);
 /* Empties the query queue. */
 void tsr_session_queue_reset(TsrSession *s);
 /* Returns the number of queued queries. */
 guint tsr_session_queue_length(const TsrSession *s);
 
 /* Appends one packet payload to the answer a hook builds for the client
- * (sent when the hook returns TSR_HOOK_SEND_RESULT); core numbers the
- * packets. */
+ * (sent when the hook returns TSR_HOOK_SEND_RESULT; a command without an
+ * answer, such as COM_STMT_CLOSE, may return it with none); core numbers
+ * the packets. */
 void tsr_session_respond(TsrSession *s, const guint8 *payload, gsize len);
 
 /* Returns the client's user name and default database (NULL before

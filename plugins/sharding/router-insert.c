@@ -60,6 +60,10 @@ static gboolean row_shard(Insert *x, guint row, guint *shard) {
   g_autoptr(GError) why = NULL;
   if (!e || e->kind == TSR_SQL_EXPR_DEFAULT)
     return rt_refuse(c, "%s into %s must give the shard key %s a value (row %u)", x->verb, x->name, t->shard_key, row + 1);
+  if (c->in->describe && e->kind == TSR_SQL_EXPR_PARAM && !c->in->params) {
+    *shard = c->hint.has_shard ? c->hint.shard : 0;
+    return TRUE;
+  }
   if (!rt_fold(c, e, &v))
     return rt_refuse(c, "the shard key %s of row %u of the %s into %s is not a constant; give its value (a literal or "
                      "a parameter)", t->shard_key, row + 1, x->verb, x->name);

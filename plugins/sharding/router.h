@@ -100,6 +100,9 @@ typedef struct {
                                  * this group when >= 0, else the default group */
   TsrRouteColumnsFunc columns;  /* or NULL */
   gpointer columns_data;
+  gboolean describe;            /* COM_STMT_PREPARE: the plan only shows what the statement's
+                                 * answer looks like; parameters are unknown, and a shard key
+                                 * that is a parameter places its row on the hinted shard */
   const char *query;            /* the client's whole query, where routing hints are looked for
                                  * (a comment before the statement is not part of its text);
                                  * NULL: the statement's own text */

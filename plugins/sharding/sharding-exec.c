@@ -26,34 +26,30 @@ void tsr_sharding_command_clear(ShardingCommand *cmd) {
   g_clear_pointer(&cmd->columns, g_ptr_array_unref);
   g_clear_pointer(&cmd->rows, g_byte_array_unref);
   if (cmd->summing) tsr_write_summary_clear(&cmd->summary);
+  g_clear_pointer(&cmd->preparing, tsr_sharding_stmt_free);
   memset(cmd, 0, sizeof *cmd);
 }
 
-/* Queues command byte + text on the connection to `backend`. */
-static void queue_text(TsrSession *s, guint backend, gint id, guint8 command, const char *text, gsize len,
+void tsr_sharding_queue_text(TsrSession *s, guint backend, gint id, guint8 command, const char *text, gsize len,
                        gboolean buffered) {
   g_autoptr(GByteArray) packet = g_byte_array_sized_new((guint)len + 1);
   g_byte_array_append(packet, &command, 1);
   g_byte_array_append(packet, (const guint8 *)text, (guint)len);
-  tsr_session_queue_add_on(s, backend, id, packet->data, packet->len, buffered);
+  tsr_session_queue_add_on(s, backend, id, packet->data, packet->len, buffered, FALSE);
 }
 
-/* Gets what a connection needs before it runs a query for `group`: the
- * session's SET statements when it is new, the transaction's start when
- * the transaction has not reached the group yet. Returns FALSE (with the
- * client's error queued) when the group's connection was lost inside the
- * transaction. */
-static gboolean prologue(TsrSession *s, ShardingSession *ss, guint group, guint backend) {
+gboolean tsr_sharding_prologue(TsrSession *s, ShardingSession *ss, guint group, guint backend) {
   guint32 thread = tsr_session_backend_thread_id(s, backend);
   guint64 bit = G_GUINT64_CONSTANT(1) << group;
   if (thread == 0 || ss->replayed[backend] != thread)
     for (guint i = 0; i < ss->replay->len; i++) {
       const char *sql = ss->replay->pdata[i];
-      queue_text(s, backend, SHARDING_ID(SHARDING_Q_PROLOGUE, backend), TSR_COM_QUERY, sql, strlen(sql), TRUE);
+      tsr_sharding_queue_text(s, backend, SHARDING_ID(SHARDING_Q_PROLOGUE, backend), TSR_COM_QUERY, sql, strlen(sql), TRUE);
     }
   if (!ss->in_trans) return TRUE;
   if (ss->trans_groups & bit) {
-    if (thread == ss->trans_thread[group]) return TRUE;
+    /* trans_thread is 0 until the start on the group is answered. */
+    if (ss->trans_thread[group] == 0 || thread == ss->trans_thread[group]) return TRUE;
     tsr_session_queue_reset(s);
     tsr_sharding_reply_error(s, TSR_ER_BACKEND_LOST, "08S01",
                              "tessera: the connection to backend group %u was lost inside the transaction, which "
@@ -63,7 +59,7 @@ static gboolean prologue(TsrSession *s, ShardingSession *ss, guint group, guint 
   }
   ss->trans_groups |= bit;
   ss->trans_thread[group] = 0;
-  queue_text(s, backend, SHARDING_ID(SHARDING_Q_PROLOGUE, backend), TSR_COM_QUERY, ss->begin_sql,
+  tsr_sharding_queue_text(s, backend, SHARDING_ID(SHARDING_Q_PROLOGUE, backend), TSR_COM_QUERY, ss->begin_sql,
              strlen(ss->begin_sql), TRUE);
   return TRUE;
 }
@@ -77,8 +73,12 @@ static TsrHookAction run_steps(TsrSession *s, ShardingSession *ss, const guint *
   for (guint i = 0; i < plan->n_steps; i++) {
     const TsrRouteStep *step = &plan->steps[i];
     guint backend = group_backend[step->group];
-    if (!prologue(s, ss, step->group, backend)) return TSR_HOOK_SEND_RESULT;
-    queue_text(s, backend, SHARDING_ID(SHARDING_Q_STEP, i), TSR_COM_QUERY, step->sql, step->sql_len, !single);
+    if (!tsr_sharding_prologue(s, ss, step->group, backend)) return TSR_HOOK_SEND_RESULT;
+    if (cmd->binary)
+      tsr_sharding_queue_execute(s, backend, i, step->sql, step->sql_len, !single);
+    else
+      tsr_sharding_queue_text(s, backend, SHARDING_ID(SHARDING_Q_STEP, i), TSR_COM_QUERY, step->sql, step->sql_len,
+                              !single);
     g_atomic_pointer_add(&cmd->counters[step->group].queries, 1);
   }
   cmd->pending = plan->n_steps;
@@ -95,8 +95,12 @@ static TsrHookAction run_last(TsrSession *s, ShardingSession *ss, const guint *g
   ShardingCommand *cmd = &ss->cmd;
   guint group = ss->last_group >= 0 ? (guint)ss->last_group : tsr_shard_map_default_group(cmd->map);
   guint backend = group_backend[group];
-  if (!prologue(s, ss, group, backend)) return TSR_HOOK_SEND_RESULT;
-  queue_text(s, backend, SHARDING_ID(SHARDING_Q_STEP, 0), TSR_COM_QUERY, cmd->plan->sql, cmd->plan->sql_len, FALSE);
+  if (!tsr_sharding_prologue(s, ss, group, backend)) return TSR_HOOK_SEND_RESULT;
+  if (cmd->binary)
+    tsr_sharding_queue_execute(s, backend, 0, cmd->plan->sql, cmd->plan->sql_len, FALSE);
+  else
+    tsr_sharding_queue_text(s, backend, SHARDING_ID(SHARDING_Q_STEP, 0), TSR_COM_QUERY, cmd->plan->sql,
+                            cmd->plan->sql_len, FALSE);
   cmd->pending = 1;
   return TSR_HOOK_SEND_QUERY;
 }
@@ -112,14 +116,14 @@ static TsrHookAction run_session(TsrSession *s, ShardingSession *ss, const guint
     guint backend = group_backend[g];
     if (tsr_session_backend_thread_id(s, backend) == 0 && !(n == 0 && g == tsr_shard_map_default_group(cmd->map)))
       continue;
-    if (!prologue(s, ss, g, backend)) return TSR_HOOK_SEND_RESULT;
-    queue_text(s, backend, SHARDING_ID(SHARDING_Q_SESSION, n), TSR_COM_QUERY, cmd->plan->sql, cmd->plan->sql_len,
+    if (!tsr_sharding_prologue(s, ss, g, backend)) return TSR_HOOK_SEND_RESULT;
+    tsr_sharding_queue_text(s, backend, SHARDING_ID(SHARDING_Q_SESSION, n), TSR_COM_QUERY, cmd->plan->sql, cmd->plan->sql_len,
                TRUE);
     n++;
   }
   if (n == 0) {
     guint g = tsr_shard_map_default_group(cmd->map);
-    queue_text(s, group_backend[g], SHARDING_ID(SHARDING_Q_SESSION, 0), TSR_COM_QUERY, cmd->plan->sql,
+    tsr_sharding_queue_text(s, group_backend[g], SHARDING_ID(SHARDING_Q_SESSION, 0), TSR_COM_QUERY, cmd->plan->sql,
                cmd->plan->sql_len, TRUE);
     n = 1;
   }
@@ -155,7 +159,7 @@ static guint queue_on_trans_groups(TsrSession *s, ShardingSession *ss, const gui
   guint n = 0;
   for (guint g = 0; g < tsr_shard_map_n_groups(ss->cmd.map); g++)
     if (ss->trans_groups & (G_GUINT64_CONSTANT(1) << g)) {
-      queue_text(s, group_backend[g], SHARDING_ID(SHARDING_Q_END, n), TSR_COM_QUERY, sql, len, TRUE);
+      tsr_sharding_queue_text(s, group_backend[g], SHARDING_ID(SHARDING_Q_END, n), TSR_COM_QUERY, sql, len, TRUE);
       n++;
     }
   return n;
@@ -179,7 +183,7 @@ static TsrHookAction run_transaction(TsrSession *s, ShardingSession *ss, const g
   } else {
     if (ss->in_trans && ss->trans_groups == 0) {
       guint g = tsr_shard_map_default_group(cmd->map);
-      if (!prologue(s, ss, g, group_backend[g])) return TSR_HOOK_SEND_RESULT;
+      if (!tsr_sharding_prologue(s, ss, g, group_backend[g])) return TSR_HOOK_SEND_RESULT;
     }
     n = queue_on_trans_groups(s, ss, group_backend, cmd->plan->sql, cmd->plan->sql_len);
   }
@@ -193,35 +197,17 @@ static TsrHookAction run_transaction(TsrSession *s, ShardingSession *ss, const g
 
 /* ---- commands ---- */
 
-static TsrHookAction run_query(ShardingWorker *w, TsrSession *s, ShardingSession *ss, const char *sql, gsize len) {
+TsrHookAction tsr_sharding_run_plan(TsrSession *s, ShardingSession *ss) {
   ShardingCommand *cmd = &ss->cmd;
-  const guint *group_backend;
-  g_autoptr(GError) error = NULL;
-  TsrRouteInput in = {0};
-  guint16 code;
-  const char *sqlstate;
-
-  cmd->map = tsr_sharding_map(w->plugin, &group_backend, &cmd->counters);
-  cmd->group_backend = group_backend;
-  cmd->n_groups = tsr_shard_map_n_groups(cmd->map);
-  in.map = cmd->map;
-  in.default_db = tsr_session_default_db(s);
-  in.prefer_group = -1;
-  cmd->plan = tsr_route_query(&in, sql, len, &error);
-  if (!cmd->plan) {
-    tsr_router_error_code(error, &code, &sqlstate);
-    tsr_sharding_reply_error(s, code, sqlstate, "%s", error->message);
-    return TSR_HOOK_SEND_RESULT;
-  }
   switch (cmd->plan->kind) {
   case TSR_ROUTE_SHARDS:
-    return run_steps(s, ss, group_backend);
+    return run_steps(s, ss, cmd->group_backend);
   case TSR_ROUTE_SESSION:
-    return run_session(s, ss, group_backend);
+    return run_session(s, ss, cmd->group_backend);
   case TSR_ROUTE_TRANSACTION:
-    return run_transaction(s, ss, group_backend);
+    return run_transaction(s, ss, cmd->group_backend);
   case TSR_ROUTE_LAST:
-    return run_last(s, ss, group_backend);
+    return run_last(s, ss, cmd->group_backend);
   case TSR_ROUTE_LOCAL:
   default:
     tsr_sharding_reply_error(s, 1235, "42000",
@@ -229,6 +215,34 @@ static TsrHookAction run_query(ShardingWorker *w, TsrSession *s, ShardingSession
                              (int)MIN(cmd->plan->sql_len, 64), cmd->plan->sql);
     return TSR_HOOK_SEND_RESULT;
   }
+}
+
+gboolean tsr_sharding_route(ShardingWorker *w, TsrSession *s, ShardingSession *ss, const char *sql, gsize len,
+                            const TsrValue *params, guint n_params, gboolean describe) {
+  ShardingCommand *cmd = &ss->cmd;
+  g_autoptr(GError) error = NULL;
+  TsrRouteInput in = {0};
+  guint16 code;
+  const char *sqlstate;
+
+  cmd->map = tsr_sharding_map(w->plugin, &cmd->group_backend, &cmd->counters);
+  cmd->n_groups = tsr_shard_map_n_groups(cmd->map);
+  in.map = cmd->map;
+  in.default_db = tsr_session_default_db(s);
+  in.prefer_group = -1;
+  in.params = params;
+  in.n_params = n_params;
+  in.describe = describe;
+  cmd->plan = tsr_route_query(&in, sql, len, &error);
+  if (cmd->plan) return TRUE;
+  tsr_router_error_code(error, &code, &sqlstate);
+  tsr_sharding_reply_error(s, code, sqlstate, "%s", error->message);
+  return FALSE;
+}
+
+static TsrHookAction run_query(ShardingWorker *w, TsrSession *s, ShardingSession *ss, const char *sql, gsize len) {
+  if (!tsr_sharding_route(w, s, ss, sql, len, NULL, 0, FALSE)) return TSR_HOOK_SEND_RESULT;
+  return tsr_sharding_run_plan(s, ss);
 }
 
 /* COM_INIT_DB is USE `db`. */
@@ -244,9 +258,8 @@ static TsrHookAction run_init_db(ShardingWorker *w, TsrSession *s, ShardingSessi
   return action;
 }
 
-TsrHookAction tsr_sharding_command(ShardingWorker *w, TsrSession *s, ShardingSession *ss, const guint8 *packet,
-                                   gsize len) {
-  tsr_sharding_command_clear(&ss->cmd);
+static TsrHookAction dispatch(ShardingWorker *w, TsrSession *s, ShardingSession *ss, const guint8 *packet,
+                              gsize len) {
   switch (packet[0]) {
   case TSR_COM_QUERY:
     return run_query(w, s, ss, (const char *)packet + 1, len - 1);
@@ -265,6 +278,15 @@ TsrHookAction tsr_sharding_command(ShardingWorker *w, TsrSession *s, ShardingSes
   default:
     return tsr_sharding_stmt_command(w, s, ss, packet, len);
   }
+}
+
+TsrHookAction tsr_sharding_command(ShardingWorker *w, TsrSession *s, ShardingSession *ss, const guint8 *packet,
+                                   gsize len) {
+  TsrHookAction action;
+  tsr_sharding_command_clear(&ss->cmd);
+  action = dispatch(w, s, ss, packet, len);
+  if (action == TSR_HOOK_SEND_QUERY) tsr_sharding_close_statements(s, ss);
+  return action;
 }
 
 /* ---- answers ---- */
@@ -363,6 +385,15 @@ TsrHookAction tsr_sharding_result(ShardingWorker *w, TsrSession *s, ShardingSess
     return session_result(s, ss, inj);
   case SHARDING_Q_END:
     return end_result(s, ss, inj);
+  case SHARDING_Q_PREPARE:
+    return tsr_sharding_prepare_result(s, ss, inj);
+  case SHARDING_Q_STEP_PREPARE:
+    if (!inj->tracker.error_seen) {
+      tsr_sharding_note_step_statement(s, ss, inj);
+      return TSR_HOOK_IGNORE_RESULT;
+    }
+    keep_error(&ss->cmd, inj);
+    return finish(s, ss);
   case SHARDING_Q_STEP:
   default:
     if (inj->tracker.error_seen && ss->cmd.plan && ss->cmd.plan->kind == TSR_ROUTE_SHARDS)

@@ -30,6 +30,8 @@ typedef enum {
   SHARDING_Q_PROLOGUE,   /* replayed session state or a transaction start: only an error counts */
   SHARDING_Q_SESSION,    /* SET/USE on one connection: the first answer is the client's */
   SHARDING_Q_END,        /* COMMIT/ROLLBACK/SAVEPOINT on one group: summed into one OK */
+  SHARDING_Q_PREPARE,    /* COM_STMT_PREPARE for the client: its answer describes the statement */
+  SHARDING_Q_STEP_PREPARE, /* COM_STMT_PREPARE of a step, executed next (as statement -1) */
 } ShardingQueryKind;
 
 #define SHARDING_MAX_REPLAY 64u  /* session statements replayed on new connections */
@@ -58,6 +60,24 @@ typedef struct {
   gpointer inner_data;
 } ShardingWorker;
 
+/* A statement the client prepared. */
+typedef struct {
+  guint32 id;
+  char *sql;
+  gsize len;
+  guint n_params;
+  TsrValueType *types;             /* the parameter types of the last execute that sent them */
+  gboolean has_types;
+  GByteArray **long_data;          /* per parameter: COM_STMT_SEND_LONG_DATA bytes, or NULL */
+} ShardingStmt;
+
+/* A statement a step prepared on a backend, closed before the next command. */
+typedef struct {
+  guint backend;
+  guint32 thread;                  /* the connection it lives on */
+  guint32 stmt_id;
+} ShardingClose;
+
 /* The statement being answered. */
 typedef struct {
   TsrRoutePlan *plan;
@@ -77,6 +97,7 @@ typedef struct {
   /* writes */
   TsrWriteSummary summary;
   gboolean summing;
+  ShardingStmt *preparing;         /* COM_STMT_PREPARE under way (owned until answered) */
 } ShardingCommand;
 
 /* One client's sharding state. */
@@ -90,6 +111,9 @@ typedef struct {
   guint64 trans_groups;            /* groups the transaction reached (bit per group) */
   guint32 *trans_thread;           /* per group: the connection it started on */
   gint last_group;                 /* where the previous statement ran, -1: none */
+  GHashTable *stmts;               /* client statement id -> ShardingStmt* */
+  guint32 next_stmt_id;
+  GArray *to_close;                /* of ShardingClose: backend statements to close */
   ShardingCommand cmd;
 } ShardingSession;
 
@@ -113,8 +137,39 @@ TsrHookAction tsr_sharding_result(ShardingWorker *w, TsrSession *s, ShardingSess
  * (sharding-stmt.c): returns the hook's action. */
 TsrHookAction tsr_sharding_stmt_command(ShardingWorker *w, TsrSession *s, ShardingSession *ss, const guint8 *packet,
                                         gsize len);
+/* Routes sql[0..len) (with the bound parameters of an execute, or as a
+ * description for a prepare) into ss->cmd.plan. Returns FALSE with the
+ * client's error queued. */
+gboolean tsr_sharding_route(ShardingWorker *w, TsrSession *s, ShardingSession *ss, const char *sql, gsize len,
+                            const TsrValue *params, guint n_params, gboolean describe);
+/* Runs ss->cmd.plan: returns SEND_QUERY or SEND_RESULT. */
+TsrHookAction tsr_sharding_run_plan(TsrSession *s, ShardingSession *ss);
+/* Queues command byte + text on the connection to `backend` under id. */
+void tsr_sharding_queue_text(TsrSession *s, guint backend, gint id, guint8 command, const char *text, gsize len,
+                             gboolean buffered);
+/* Queues what the connection to `backend` needs before a query for
+ * `group`: the session's SET statements when it is new, the transaction's
+ * start when the transaction has not reached the group yet. Returns FALSE
+ * (the client's error queued) when the group's connection was lost inside
+ * the transaction. */
+gboolean tsr_sharding_prologue(TsrSession *s, ShardingSession *ss, guint group, guint backend);
 /* Frees what the command under way holds. */
 void tsr_sharding_command_clear(ShardingCommand *cmd);
+
+/* sharding-stmt.c */
+/* Queues step `step`'s SQL as COM_STMT_PREPARE and COM_STMT_EXECUTE of
+ * statement -1 (the one just prepared), so that its rows come binary. */
+void tsr_sharding_queue_execute(TsrSession *s, guint backend, guint step, const char *sql, gsize len,
+                                gboolean buffered);
+/* Takes the answer of a client's COM_STMT_PREPARE. */
+TsrHookAction tsr_sharding_prepare_result(TsrSession *s, ShardingSession *ss, TsrInjection *inj);
+/* Notes the backend statement a step prepared, to close it later. */
+void tsr_sharding_note_step_statement(TsrSession *s, ShardingSession *ss, TsrInjection *inj);
+/* Queues the closing of the backend statements steps prepared (first in
+ * the queue, on connections still open). */
+void tsr_sharding_close_statements(TsrSession *s, ShardingSession *ss);
+/* Frees a client statement. */
+void tsr_sharding_stmt_free(gpointer stmt);
 
 /* sharding-answer.c */
 /* Takes the buffered answer of step inj into the command: an OK into the

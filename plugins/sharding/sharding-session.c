@@ -26,6 +26,8 @@ static gpointer layer_open(gpointer data, TsrSession *s, GError **error) {
   ss->replayed = g_new0(guint32, ss->n_backends);
   ss->trans_thread = g_new0(guint32, ss->n_backends);
   ss->last_group = -1;
+  ss->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tsr_sharding_stmt_free);
+  ss->to_close = g_array_new(FALSE, FALSE, sizeof(ShardingClose));
   return ss;
 }
 
@@ -36,6 +38,8 @@ static void layer_close(gpointer data, TsrSession *s, gpointer state) {
   if (w->inner && w->inner->close) w->inner->close(w->inner_data, s, ss->inner_state);
   tsr_sharding_command_clear(&ss->cmd);
   g_ptr_array_unref(ss->replay);
+  g_hash_table_unref(ss->stmts);
+  g_array_unref(ss->to_close);
   g_free(ss->replayed);
   g_free(ss->trans_thread);
   g_free(ss->begin_sql);
