@@ -138,9 +138,12 @@ static TsrSqlStmt *parse_stmt(TsrSqlParser *p) {
   p->depth = 0;
   if (!parse_stmt_body(p, stmt)) return NULL;
   if (!tsr_sqlp_is(p, TSR_TK_SEMICOLON) && !tsr_sqlp_is(p, TSR_SQLP_EOF)) return tsr_sqlp_expected(p, "the end of the statement");
-  const TsrSqlToken *last = &p->toks[p->i - 1].t;
+  /* The statement's text runs to the ';' or the end, so that it keeps the
+   * end of an executable comment and comments after its last token. */
+  guint32 end = p->toks[p->i].t.start;
   stmt->start = p->toks[first].t.start;
-  stmt->end = last->start + last->len;
+  while (end > stmt->start && g_ascii_isspace(p->q[end - 1])) end--;
+  stmt->end = end;
   stmt->text = tsr_sql_arena_strndup(p->arena, p->q + stmt->start, stmt->end - stmt->start);
   stmt->n_params = p->n_params;
   if (stmt->raw) raw_body(p, stmt->raw, first, p->i);
