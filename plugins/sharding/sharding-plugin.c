@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sharding-private.h"
+#include "sharding-admin.h"
 #include "chassis/chassis-plugin.h"
 #include "core/auth-users.h"
 #include "core/core-error.h"
@@ -145,16 +146,17 @@ static gboolean sharding_configure(gpointer state, TsrChassis *chassis, GError *
 static gboolean sharding_start(gpointer state, TsrChassis *chassis, GError **error) {
   ShardingPlugin *p = state;
   (void)chassis;
-  (void)error;
-  if (p->map)
-    g_message("sharding: map %s with %u group(s), %u table(s)", p->config_path, tsr_shard_map_n_groups(p->map),
-              tsr_shard_map_n_tables(p->map));
+  if (!p->map) return TRUE;
+  if (!tsr_sharding_admin_register(p, error)) return FALSE;
+  g_message("sharding: map %s with %u group(s), %u table(s)", p->config_path, tsr_shard_map_n_groups(p->map),
+            tsr_shard_map_n_tables(p->map));
   return TRUE;
 }
 
 static void sharding_destroy(gpointer state) {
   ShardingPlugin *p = state;
   if (tsr_session_layer_get() == &p->layer) tsr_session_layer_set(NULL);
+  if (p->map) tsr_sharding_admin_unregister();
   tsr_shard_map_unref(p->map);
   g_free(p->group_backend);
   g_free(p->counters);
