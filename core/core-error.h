@@ -36,5 +36,6 @@ GQuark tsr_core_error_quark(void);
 #define TSR_ER_SHUTTING_DOWN          9005  /* 08S01 tessera is stopping */
 #define TSR_ER_TIMEOUT                9006  /* 08S01 a read or write timeout expired */
 #define TSR_ER_SCRIPT_ERROR           9010  /* HY000 the proxy script failed; the command was not sent */
+#define TSR_ER_XA_LOG                 9011  /* HY000 the XA decision could not be written: rolled back */
 
 #endif

@@ -27,6 +27,7 @@ void tsr_sharding_command_clear(ShardingCommand *cmd) {
   g_clear_pointer(&cmd->rows, g_byte_array_unref);
   if (cmd->summing) tsr_write_summary_clear(&cmd->summary);
   g_clear_pointer(&cmd->preparing, tsr_sharding_stmt_free);
+  g_free(cmd->xa_xid);
   memset(cmd, 0, sizeof *cmd);
 }
 
@@ -165,21 +166,34 @@ static guint queue_on_trans_groups(TsrSession *s, ShardingSession *ss, const gui
   return n;
 }
 
+/* Ends the transaction under way: COMMIT (commit TRUE) or ROLLBACK on every
+ * group it reached, with XA when it is an XA one. Returns the queries
+ * queued. */
+static guint end_transaction(TsrSession *s, ShardingSession *ss, const guint *group_backend, gboolean commit,
+                             const char *sql, gsize len) {
+  guint n = ss->xid ? tsr_sharding_xa_end(s, ss, commit)
+                    : queue_on_trans_groups(s, ss, group_backend, sql ? sql : "COMMIT", sql ? len : 6);
+  ss->in_trans = FALSE;
+  ss->trans_groups = 0;
+  g_clear_pointer(&ss->xid, g_free);
+  return n;
+}
+
 static TsrHookAction run_transaction(TsrSession *s, ShardingSession *ss, const guint *group_backend) {
   ShardingCommand *cmd = &ss->cmd;
   TransVerb verb = trans_verb(cmd->plan->sql);
   guint n = 0;
   if (verb == TRANS_BEGIN) {
     /* A BEGIN inside a transaction commits it first, as on one server. */
-    if (ss->in_trans) n = queue_on_trans_groups(s, ss, group_backend, "COMMIT", 6);
+    if (ss->in_trans) n = end_transaction(s, ss, group_backend, TRUE, NULL, 0);
     ss->in_trans = TRUE;
     ss->trans_groups = 0;
     g_free(ss->begin_sql);
     ss->begin_sql = g_strndup(cmd->plan->sql, cmd->plan->sql_len);
+    tsr_sharding_xa_begin(ss, ss->begin_sql);
   } else if (verb == TRANS_END) {
-    n = queue_on_trans_groups(s, ss, group_backend, cmd->plan->sql, cmd->plan->sql_len);
-    ss->in_trans = FALSE;
-    ss->trans_groups = 0;
+    gboolean commit = g_ascii_strncasecmp(cmd->plan->sql, "COMMIT", 6) == 0;
+    n = end_transaction(s, ss, group_backend, commit, cmd->plan->sql, cmd->plan->sql_len);
   } else {
     if (ss->in_trans && ss->trans_groups == 0) {
       guint g = tsr_shard_map_default_group(cmd->map);
@@ -191,11 +205,9 @@ static TsrHookAction run_transaction(TsrSession *s, ShardingSession *ss, const g
     tsr_sharding_reply_ok(s, 0, 0, 0, ss->in_trans, NULL);
     return TSR_HOOK_SEND_RESULT;
   }
-  cmd->pending = n;
+  if (!cmd->xa_phase) cmd->pending = n;
   return TSR_HOOK_SEND_QUERY;
 }
-
-/* ---- commands ---- */
 
 TsrHookAction tsr_sharding_run_plan(TsrSession *s, ShardingSession *ss) {
   ShardingCommand *cmd = &ss->cmd;
@@ -314,9 +326,7 @@ static GByteArray *first_packet(TsrInjection *inj) {
   return payload;
 }
 
-/* The command ends now: the client gets the first error, or the merged or
- * summed answer. */
-static TsrHookAction finish(TsrSession *s, ShardingSession *ss) {
+TsrHookAction tsr_sharding_finish(TsrSession *s, ShardingSession *ss) {
   ShardingCommand *cmd = &ss->cmd;
   TsrOkPacket ok;
   tsr_session_queue_reset(s);
@@ -335,8 +345,7 @@ static TsrHookAction finish(TsrSession *s, ShardingSession *ss) {
   return TSR_HOOK_SEND_RESULT;
 }
 
-/* Keeps the first error of the command. */
-static void keep_error(ShardingCommand *cmd, TsrInjection *inj) {
+void tsr_sharding_keep_error(ShardingCommand *cmd, TsrInjection *inj) {
   GByteArray *payload = first_packet(inj);
   if (cmd->error || payload->len == 0 || payload->data[0] != TSR_PACKET_ERR)
     g_byte_array_unref(payload);
@@ -346,8 +355,8 @@ static void keep_error(ShardingCommand *cmd, TsrInjection *inj) {
 
 static TsrHookAction prologue_result(TsrSession *s, ShardingSession *ss, TsrInjection *inj) {
   if (!inj->tracker.error_seen) return TSR_HOOK_IGNORE_RESULT;
-  keep_error(&ss->cmd, inj);
-  return finish(s, ss);
+  tsr_sharding_keep_error(&ss->cmd, inj);
+  return tsr_sharding_finish(s, ss);
 }
 
 static TsrHookAction session_result(TsrSession *s, ShardingSession *ss, TsrInjection *inj) {
@@ -370,9 +379,9 @@ static TsrHookAction session_result(TsrSession *s, ShardingSession *ss, TsrInjec
 }
 
 static TsrHookAction end_result(TsrSession *s, ShardingSession *ss, TsrInjection *inj) {
-  if (inj->tracker.error_seen) keep_error(&ss->cmd, inj);
+  if (inj->tracker.error_seen) tsr_sharding_keep_error(&ss->cmd, inj);
   if (--ss->cmd.pending > 0) return TSR_HOOK_IGNORE_RESULT;
-  return finish(s, ss);
+  return tsr_sharding_finish(s, ss);
 }
 
 TsrHookAction tsr_sharding_result(ShardingWorker *w, TsrSession *s, ShardingSession *ss, TsrInjection *inj) {
@@ -387,19 +396,21 @@ TsrHookAction tsr_sharding_result(ShardingWorker *w, TsrSession *s, ShardingSess
     return end_result(s, ss, inj);
   case SHARDING_Q_PREPARE:
     return tsr_sharding_prepare_result(s, ss, inj);
+  case SHARDING_Q_XA:
+    return tsr_sharding_xa_result(s, ss, inj);
   case SHARDING_Q_STEP_PREPARE:
     if (!inj->tracker.error_seen) {
       tsr_sharding_note_step_statement(s, ss, inj);
       return TSR_HOOK_IGNORE_RESULT;
     }
-    keep_error(&ss->cmd, inj);
-    return finish(s, ss);
+    tsr_sharding_keep_error(&ss->cmd, inj);
+    return tsr_sharding_finish(s, ss);
   case SHARDING_Q_STEP:
   default:
     if (inj->tracker.error_seen && ss->cmd.plan && ss->cmd.plan->kind == TSR_ROUTE_SHARDS)
       g_atomic_pointer_add(&ss->cmd.counters[ss->cmd.plan->steps[SHARDING_ID_INDEX(inj->id)].group].errors, 1);
     if (inj->streamed) return TSR_HOOK_DEFAULT;
-    if (tsr_sharding_step_answer(s, &ss->cmd, inj) || --ss->cmd.pending == 0) return finish(s, ss);
+    if (tsr_sharding_step_answer(s, &ss->cmd, inj) || --ss->cmd.pending == 0) return tsr_sharding_finish(s, ss);
     return TSR_HOOK_IGNORE_RESULT;
   }
 }

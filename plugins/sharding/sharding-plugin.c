@@ -20,12 +20,16 @@ static gpointer sharding_create(void) {
 
 static const GOptionEntry *sharding_options(gpointer state) {
   ShardingPlugin *p = state;
-  static GOptionEntry entries[2];
+  static GOptionEntry entries[3];
   entries[0] = (GOptionEntry){"sharding-config", 0, 0, G_OPTION_ARG_FILENAME, &p->config_path,
                               "Shard map (a Lua file, see docs/sharding.md): spread tables over backend groups and "
                               "authenticate clients with its users",
                               "<file>"};
-  entries[1] = (GOptionEntry){NULL};
+  entries[1] = (GOptionEntry){"sharding-xa-log", 0, 0, G_OPTION_ARG_FILENAME, &p->xa_log_path,
+                              "Decision log of transactions over several groups (XA two-phase commit); default: "
+                              "the shard map's path with .xa-log appended",
+                              "<file>"};
+  entries[2] = (GOptionEntry){NULL};
   return entries;
 }
 
@@ -145,9 +149,13 @@ static gboolean sharding_configure(gpointer state, TsrChassis *chassis, GError *
 
 static gboolean sharding_start(gpointer state, TsrChassis *chassis, GError **error) {
   ShardingPlugin *p = state;
-  (void)chassis;
   if (!p->map) return TRUE;
   if (!tsr_sharding_admin_register(p, error)) return FALSE;
+  if (tsr_shard_map_n_groups(p->map) > 1) {
+    if (!tsr_sharding_xa_open(p, error)) return FALSE;
+    tsr_sharding_xa_recover(p);
+    tsr_sharding_xa_resolver_start(p, tsr_chassis_main_base(chassis));
+  }
   g_message("sharding: map %s with %u group(s), %u table(s)", p->config_path, tsr_shard_map_n_groups(p->map),
             tsr_shard_map_n_tables(p->map));
   return TRUE;
@@ -157,6 +165,8 @@ static void sharding_destroy(gpointer state) {
   ShardingPlugin *p = state;
   if (tsr_session_layer_get() == &p->layer) tsr_session_layer_set(NULL);
   if (p->map) tsr_sharding_admin_unregister();
+  tsr_sharding_xa_close(p);
+  g_free(p->xa_log_path);
   tsr_shard_map_unref(p->map);
   g_free(p->group_backend);
   g_free(p->counters);

@@ -32,6 +32,7 @@ typedef enum {
   SHARDING_Q_END,        /* COMMIT/ROLLBACK/SAVEPOINT on one group: summed into one OK */
   SHARDING_Q_PREPARE,    /* COM_STMT_PREPARE for the client: its answer describes the statement */
   SHARDING_Q_STEP_PREPARE, /* COM_STMT_PREPARE of a step, executed next (as statement -1) */
+  SHARDING_Q_XA,         /* XA END/PREPARE/COMMIT/ROLLBACK on one group (index: the group) */
 } ShardingQueryKind;
 
 #define SHARDING_MAX_REPLAY 64u  /* session statements replayed on new connections */
@@ -50,15 +51,21 @@ typedef struct {
   guint *group_backend;            /* backend index of each group's primary, for `map` */
   ShardingGroupCounters *counters; /* one per group of `map` */
   TsrBackendList *backends;        /* the proxy's (borrowed), for the admin tables */
+  char *xa_log_path;               /* --sharding-xa-log */
+  struct TsrXaLog *xa_log;         /* decisions of transactions over several groups */
+  guint32 proxy_id;                /* in the xids of this tessera */
+  gssize xa_counter;               /* the next xid's number, atomic */
+  struct event *xa_resolver;       /* commits what groups did not confirm */
+  GPtrArray *xa_seen;              /* decided xids the resolver saw once */
   TsrSessionLayer layer;
 } ShardingPlugin;
 
 /* One worker's layer data. */
-typedef struct {
+struct ShardingWorker {
   ShardingPlugin *plugin;
   const TsrSessionHooks *inner;    /* the script's hooks, or NULL */
   gpointer inner_data;
-} ShardingWorker;
+};
 
 /* A statement the client prepared. */
 typedef struct {
@@ -98,10 +105,18 @@ typedef struct {
   TsrWriteSummary summary;
   gboolean summing;
   ShardingStmt *preparing;         /* COM_STMT_PREPARE under way (owned until answered) */
+  char *xa_xid;                    /* the XA transaction being ended */
+  guint64 xa_groups;               /* its groups */
+  gint xa_phase;                   /* sharding-xa.c */
+  gboolean xa_failed;              /* a branch answered with an error */
 } ShardingCommand;
+
+typedef struct ShardingWorker ShardingWorker;
 
 /* One client's sharding state. */
 typedef struct {
+  ShardingWorker *worker;
+  char *xid;                       /* the XA transaction under way, or NULL */
   gpointer inner_state;            /* what the script's open returned */
   GPtrArray *replay;               /* of char*: SET statements new connections get */
   guint32 *replayed;               /* per backend: thread id of the connection that has them */
@@ -170,6 +185,35 @@ void tsr_sharding_note_step_statement(TsrSession *s, ShardingSession *ss, TsrInj
 void tsr_sharding_close_statements(TsrSession *s, ShardingSession *ss);
 /* Frees a client statement. */
 void tsr_sharding_stmt_free(gpointer stmt);
+
+/* Keeps the first error of the command (the ERR of inj's buffered answer). */
+void tsr_sharding_keep_error(ShardingCommand *cmd, TsrInjection *inj);
+/* Ends the command: the client gets the first error, or the merged or
+ * summed answer, or an OK. Returns SEND_RESULT. */
+TsrHookAction tsr_sharding_finish(TsrSession *s, ShardingSession *ss);
+
+/* sharding-xa.c */
+/* BEGIN / START TRANSACTION: makes the transaction an XA one when the
+ * decision log is open and the map has several groups (ss->xid and
+ * ss->begin_sql set). Returns TRUE when it did. */
+gboolean tsr_sharding_xa_begin(ShardingSession *ss, const char *begin_sql);
+/* COMMIT (commit TRUE) or ROLLBACK of the XA transaction ss->xid over
+ * ss->trans_groups: queues its first phase. Returns the queries queued (0:
+ * it reached no group). */
+guint tsr_sharding_xa_end(TsrSession *s, ShardingSession *ss, gboolean commit);
+/* Takes one answer of the XA phases. */
+TsrHookAction tsr_sharding_xa_result(TsrSession *s, ShardingSession *ss, TsrInjection *inj);
+
+/* sharding-recover.c */
+/* Opens the decision log (--sharding-xa-log, default: the map's path +
+ * ".xa-log"). FALSE with *error when it cannot be opened. */
+gboolean tsr_sharding_xa_open(ShardingPlugin *p, GError **error);
+/* Settles the prepared XA branches of this tessera on every group. */
+void tsr_sharding_xa_recover(ShardingPlugin *p);
+/* Starts the resolver on `base` (the main thread's). */
+void tsr_sharding_xa_resolver_start(ShardingPlugin *p, struct event_base *base);
+/* Stops the resolver and closes the log. */
+void tsr_sharding_xa_close(ShardingPlugin *p);
 
 /* sharding-answer.c */
 /* Takes the buffered answer of step inj into the command: an OK into the
