@@ -1,0 +1,1318 @@
+"""The differential test of sharding: a data set, a shard map for it, a random
+query generator and a comparer (tests/integration/test_sharding_differential.py).
+
+The same data lives twice: whole in a reference database queried straight on a
+MariaDB server, and sharded over two servers behind tessera. Every generated
+statement runs on both and the answers must agree: result sets as multisets
+of rows (in order when the ORDER BY fixes it), affected rows of writes and then
+the tables' contents, errors by code.
+
+Answers are read with tests/integration/mysql_raw.py, so values are compared
+as the server wrote them (text protocol: the bytes; binary protocol: decoded
+exactly), together with the column names, types and decimals.
+"""
+
+import collections
+import datetime
+import decimal
+import random
+import socket
+import struct
+import unicodedata
+import zlib
+
+import mysql_raw
+
+SHARD_DB = "diffshard"
+REF_DB = "diffref"
+SELF_DB = "diffself"
+
+GROUPS = ("g1", "g2")
+CHARSET = "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"
+
+# Refusals of the router: ER_NOT_SUPPORTED_YET, and values (ER_TRUNCATED_WRONG_VALUE).
+REFUSAL_CODES = (1235, 1292)
+
+
+# ---------------------------------------------------------------------------
+# Tables and where their rows live
+
+class Table:
+    """A logical table: its columns, primary key and placement.
+
+    kind: 'hash' (integer key, key mod shards), 'strhash' (string key,
+    CRC32 of the utf8mb4_general_ci fold mod shards), 'range' (bounds),
+    'date' (one shard per month of months), 'vertical' (whole on group),
+    'broadcast' (a copy on every group)."""
+
+    def __init__(self, name, columns, pk, kind, key=None, shards=0, bounds=(), months=(),
+                 group=0, binding=None):
+        self.name = name
+        self.columns = columns
+        self.pk = pk
+        self.kind = kind
+        self.key = key
+        self.bounds = tuple(bounds)
+        self.months = tuple(months)
+        self.group = group
+        self.binding = binding
+        if kind == "range":
+            shards = len(self.bounds) + 1
+        elif kind == "date":
+            shards = len(self.months)
+        self.shards = shards
+
+    @property
+    def column_names(self):
+        return [c for c, _ in self.columns]
+
+    @property
+    def sharded(self):
+        return self.kind in ("hash", "strhash", "range", "date")
+
+    def create_sql(self, name=None):
+        cols = ", ".join("%s %s" % c for c in self.columns)
+        return "CREATE TABLE %s (%s, PRIMARY KEY (%s)) ENGINE=InnoDB %s" % (
+            name or self.name, cols, self.pk, CHARSET)
+
+    def physical_name(self, shard):
+        if self.kind == "date":
+            return "%s_%s" % (self.name, self.months[shard].replace("-", ""))
+        return "%s_%d" % (self.name, shard)
+
+    def group_of_shard(self, shard):
+        return shard % len(GROUPS)
+
+    def places(self):
+        """(group index, physical table name, shard or None) of every copy or shard."""
+        if self.sharded:
+            return [(self.group_of_shard(i), self.physical_name(i), i) for i in range(self.shards)]
+        if self.kind == "vertical":
+            return [(self.group, self.name, None)]
+        return [(g, self.name, None) for g in range(len(GROUPS))]
+
+    def shard_of(self, key):
+        """The shard of a key value as stored (text from the server), or None if
+        the check cannot tell (a string key that is not ASCII)."""
+        if self.kind == "hash":
+            return int(key) % self.shards
+        if self.kind == "range":
+            return sum(1 for b in self.bounds if int(key) >= b)
+        if self.kind == "date":
+            return self.months.index(key[:7])
+        if self.kind == "strhash":
+            if not key.isascii():
+                return None
+            return zlib.crc32(key.rstrip(" ").upper().encode()) % self.shards
+        raise ValueError(self.kind)
+
+    def map_entry(self):
+        if self.kind == "hash" and self.binding:
+            return '{ shard_key = "%s", binding = "%s.%s" }' % (self.key, SHARD_DB, self.binding)
+        if self.kind == "hash":
+            return '{ shard_key = "%s", method = "hash", shards = %d, groups = { "g1", "g2" } }' % (
+                self.key, self.shards)
+        if self.kind == "strhash":
+            return ('{ shard_key = "%s", method = "hash", key_type = "string", shards = %d }'
+                    % (self.key, self.shards))
+        if self.kind == "range":
+            return '{ shard_key = "%s", method = "range", bounds = { %s } }' % (
+                self.key, ", ".join(str(b) for b in self.bounds))
+        if self.kind == "date":
+            return ('{ shard_key = "%s", method = "date", unit = "month", from = "%s", to = "%s", '
+                    'groups = { "g1", "g2" } }' % (self.key, self.months[0], self.months[-1]))
+        if self.kind == "vertical":
+            return '{ group = "%s" }' % GROUPS[self.group]
+        return "{ broadcast = true }"
+
+
+MONTHS_2024 = ["2024-%02d" % m for m in range(1, 13)]
+
+TABLES = collections.OrderedDict((t.name, t) for t in [
+    Table("countries", [("code", "CHAR(2) NOT NULL"), ("name", "VARCHAR(40) NOT NULL"),
+                        ("region", "VARCHAR(16)"), ("vat", "DECIMAL(4,2)")],
+          "code", "broadcast"),
+    Table("customers", [("id", "INT NOT NULL"), ("name", "VARCHAR(40) NOT NULL"),
+                        ("city", "VARCHAR(30)"), ("country", "CHAR(2)"),
+                        ("balance", "DECIMAL(12,2)"), ("signup", "DATE"), ("tier", "TINYINT")],
+          "id", "hash", key="id", shards=6),
+    Table("orders", [("id", "INT NOT NULL"), ("customer_id", "INT NOT NULL"),
+                     ("amount", "DECIMAL(10,2)"), ("qty", "INT"), ("status", "VARCHAR(12)"),
+                     ("created", "DATETIME NOT NULL"), ("country", "CHAR(2)"),
+                     ("discount", "DECIMAL(5,3)")],
+          "id", "hash", key="customer_id", shards=6, binding="customers"),
+    Table("ledger", [("id", "INT NOT NULL"), ("account", "INT NOT NULL"), ("kind", "VARCHAR(10)"),
+                     ("amount", "DECIMAL(14,3) NOT NULL"), ("booked", "DATE NOT NULL"),
+                     ("memo", "VARCHAR(40)")],
+          "id", "range", key="id", bounds=(1000, 2000, 3000, 4000)),
+    Table("visits", [("id", "INT NOT NULL"), ("visited", "DATETIME NOT NULL"),
+                     ("customer_id", "INT"), ("page", "VARCHAR(20) NOT NULL"), ("ms", "INT")],
+          "id", "date", key="visited", months=MONTHS_2024),
+    Table("tags", [("id", "INT NOT NULL"), ("code", "VARCHAR(24) NOT NULL"),
+                   ("label", "VARCHAR(30)"), ("weight", "INT")],
+          "id", "strhash", key="code", shards=4),
+    Table("products", [("id", "INT NOT NULL"), ("name", "VARCHAR(40) NOT NULL"),
+                       ("category", "VARCHAR(20)"), ("price", "DECIMAL(8,2) NOT NULL"),
+                       ("stock", "INT")],
+          "id", "vertical", group=1),
+])
+
+
+def shard_map_lua(addresses, user, password):
+    """The shard map tessera loads: groups g1 and g2 are the two servers."""
+    lines = ["return {", "  groups = {"]
+    for name, address in zip(GROUPS, addresses):
+        lines.append('    %s = { primary = "%s" },' % (name, address))
+    lines += ["  },", '  default_group = "g1",',
+              '  users = { { user = "%s", password = "%s" } },' % (user, password),
+              "  tables = {"]
+    for t in TABLES.values():
+        lines.append('    ["%s.%s"] = %s,' % (SHARD_DB, t.name, t.map_entry()))
+    lines += ["  },", "}", ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# The data set
+
+def sql_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, (int, decimal.Decimal)):
+        return str(v)
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return "'%s'" % v
+    return "'" + str(v).replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+FIRST_NAMES = ["Anna", "anna", "ANNA", "Émile", "Emile", "José", "Jose", "Zoë", "Chloé", "chloe",
+               "Björn", "Bjorn", "Åsa", "Ola", "Mia", "mia ", "Noah", "Liam", "Olivia", "Sofía",
+               "Ōta", "Ren", "Kai", "kai", "Lars", "Ines", "Inès", "Ülkü", "Ömer", "Yusuf"]
+LAST_NAMES = ["Smith", "smith", "Müller", "Muller", "MÜLLER", "García", "Garcia", "Dubois", "Rossi",
+              "Nowak", "Kowalski", "Öztürk", "Sato", "Lee", "LEE", "Brown", "O'Neil", "Van Dijk",
+              "de la Cruz", "Núñez"]
+CITIES = ["Paris", "paris", "PARIS", "Berlin", "berlin", "München", "MÜNCHEN", "Munchen", "Lyon",
+          "Oslo", "oslo ", "Tokyo", "Madrid", "Rome", "ROME", "Zürich", "Zurich", "Lisbon", None]
+COUNTRIES = [("FR", "France", "Europe", "20.00"), ("DE", "Germany", "Europe", "19.00"),
+             ("ES", "Spain", "Europe", "21.00"), ("IT", "Italy", "Europe", "22.00"),
+             ("PT", "Portugal", "Europe", "23.00"), ("NO", "Norway", "Nordics", "25.00"),
+             ("SE", "Sweden", "Nordics", "25.00"), ("DK", "Denmark", "Nordics", "25.00"),
+             ("CH", "Switzerland", "Europe", "7.70"), ("JP", "Japan", "Asia", "10.00"),
+             ("CN", "China", "Asia", "13.00"), ("IN", "India", "Asia", "18.00"),
+             ("US", "United States", "Americas", None), ("CA", "Canada", "Americas", "5.00"),
+             ("BR", "Brazil", "Americas", "17.50"), ("MX", "Mexico", "Americas", "16.00"),
+             ("AU", "Australia", "Oceania", "10.00"), ("NZ", "New Zealand", "Oceania", "15.00"),
+             ("ZA", "South Africa", "Africa", "15.00"), ("EG", "Egypt", "Africa", None)]
+COUNTRY_CODES = [c[0] for c in COUNTRIES]
+STATUSES = ["new", "paid", "Paid", "PAID", "shipped", "Shipped", "cancelled", "returned", None]
+KINDS = ["credit", "debit", "Credit", "DEBIT", "fee", "refund", None]
+PAGES = ["/home", "/Home", "/cart", "/CART", "/checkout", "/product", "/search", "/help",
+         "/account"]
+CATEGORIES = ["books", "Books", "toys", "TOYS", "garden", "food", "Food", "tools"]
+TAG_CODES = ["alpha", "ALPHA", "Alpha", "alpha ", "beta", "Beta", "gamma", "GAMMA", "delta",
+             "epsilon", "zeta", "eta", "Theta", "iota", "kappa", "Lambda", "mu", "nu", "xi",
+             "omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
+             "école", "École", "ECOLE", "straße", "STRASE", "naïve", "NAIVE"]
+TAG_BASES = sorted({c.strip().lower() for c in TAG_CODES})
+
+# Ids the data set starts with; inserts take ids above these.
+CUSTOMER_IDS = (-5, 1395)
+ORDER_IDS = 4500
+LEDGER_ID_MAX = 5999
+VISIT_IDS = 1600
+TAG_IDS = 700
+PRODUCT_IDS = 200
+
+
+def money(rng, low, high, scale=2):
+    q = 10 ** scale
+    return decimal.Decimal(rng.randint(low * q, high * q)) / q
+
+
+def rand_datetime(rng, start, days):
+    return start + datetime.timedelta(days=rng.randrange(days), seconds=rng.randrange(86400))
+
+
+def change_case(rng, s):
+    return rng.choice([s, s.upper(), s.lower(), s.capitalize()])
+
+
+class DataSet:
+    """Rows of every table, made from one seed."""
+
+    def __init__(self, seed):
+        rng = random.Random(seed)
+        self.rows = {}
+        self.rows["countries"] = [(c, n, r, None if v is None else decimal.Decimal(v))
+                                  for c, n, r, v in COUNTRIES]
+        customers = []
+        for i in range(*CUSTOMER_IDS):
+            if rng.random() < 0.05:
+                continue
+            name = "%s %s" % (rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))
+            country = rng.choice(COUNTRY_CODES + [None, "zz", "fr", "de"])
+            customers.append((i, name, rng.choice(CITIES), country,
+                              None if rng.random() < 0.1 else money(rng, -1000, 20000),
+                              None if rng.random() < 0.08 else
+                              datetime.date(2019, 1, 1) + datetime.timedelta(days=rng.randrange(2000)),
+                              None if rng.random() < 0.15 else rng.randint(0, 4)))
+        self.rows["customers"] = customers
+        self.customer_ids = [c[0] for c in customers]
+        amounts = [money(rng, 1, 500) for _ in range(40)]
+        orders = []
+        for i in range(1, ORDER_IDS + 1):
+            if rng.random() < 0.04:
+                customer = rng.randint(CUSTOMER_IDS[1], CUSTOMER_IDS[1] + 100)
+            else:
+                customer = rng.choice(self.customer_ids)
+            r = rng.random()
+            amount = None if r < 0.05 else rng.choice(amounts) if r < 0.4 else money(rng, 0, 2000)
+            orders.append((i, customer, amount, None if rng.random() < 0.07 else rng.randint(1, 20),
+                           rng.choice(STATUSES),
+                           rand_datetime(rng, datetime.datetime(2023, 1, 1), 730),
+                           rng.choice(COUNTRY_CODES + [None, "fr", "jp"]),
+                           None if rng.random() < 0.5 else decimal.Decimal(rng.randint(0, 500)) / 1000))
+        self.rows["orders"] = orders
+        ledger_ids = sorted(rng.sample(range(1, LEDGER_ID_MAX + 1), 2200) + [-40, -3, 0])
+        self.rows["ledger"] = [(i, rng.randint(1, 60), rng.choice(KINDS), money(rng, -5000, 5000, 3),
+                                datetime.date(2022, 1, 1) + datetime.timedelta(days=rng.randrange(1000)),
+                                None if rng.random() < 0.3 else "memo %d" % rng.randint(1, 300))
+                               for i in ledger_ids]
+        visit_times = [rand_datetime(rng, datetime.datetime(2024, 1, 1), 366) for _ in range(1500)]
+        visit_times += rng.sample(visit_times, 100)
+        visit_times += [datetime.datetime(2024, 1, 1), datetime.datetime(2024, 12, 31, 23, 59, 59),
+                        datetime.datetime(2024, 3, 1), datetime.datetime(2024, 2, 29, 12)]
+        self.visit_times = sorted(set(visit_times))
+        self.rows["visits"] = [(i + 1, t, rng.choice(self.customer_ids + [None]), rng.choice(PAGES),
+                                None if rng.random() < 0.1 else rng.randint(5, 5000))
+                               for i, t in enumerate(visit_times)]
+        self.rows["tags"] = [(i, rng.choice(TAG_CODES), "label %d" % rng.randint(1, 50),
+                              None if rng.random() < 0.1 else rng.randint(-10, 100))
+                             for i in range(1, TAG_IDS + 1)]
+        self.rows["products"] = [(i, "product %s %d" % (rng.choice(["Red", "red", "Blue", "Grün", "gruen"]), i),
+                                  rng.choice(CATEGORIES + [None]), money(rng, 1, 300),
+                                  None if rng.random() < 0.1 else rng.randint(0, 80))
+                                 for i in range(1, PRODUCT_IDS + 1)]
+
+    def inserts(self, chunk=100):
+        """Multi-row INSERTs that load every table, in table order, with the table's name."""
+        for name, table in TABLES.items():
+            rows = self.rows[name]
+            for i in range(0, len(rows), chunk):
+                yield insert_sql(table, rows[i:i + chunk]), name
+
+    def row_count(self):
+        return sum(len(r) for r in self.rows.values())
+
+
+def insert_sql(table, rows):
+    values = ", ".join("(" + ", ".join(sql_literal(v) for v in r) + ")" for r in rows)
+    return "INSERT INTO %s (%s) VALUES %s" % (table.name, ", ".join(table.column_names), values)
+
+
+# ---------------------------------------------------------------------------
+# A client that returns answers to compare
+
+TYPE_TIMESTAMP, TYPE_DATE, TYPE_TIME, TYPE_DATETIME, TYPE_NEWDATE = 0x07, 0x0a, 0x0b, 0x0c, 0x0e
+
+
+def decode_binary(r, column):
+    """One binary-protocol value, decoded exactly (dates as tuples of their fields)."""
+    if column.type in (TYPE_DATE, TYPE_DATETIME, TYPE_TIMESTAMP, TYPE_NEWDATE):
+        size = r.fixed(1)
+        fields = [r.fixed(2), r.fixed(1), r.fixed(1)] if size >= 4 else [0, 0, 0]
+        fields += [r.fixed(1), r.fixed(1), r.fixed(1)] if size >= 7 else [0, 0, 0]
+        fields.append(r.fixed(4) if size >= 11 else 0)
+        return ("datetime",) + tuple(fields)
+    if column.type == TYPE_TIME:
+        size = r.fixed(1)
+        fields = [r.fixed(1), r.fixed(4), r.fixed(1), r.fixed(1), r.fixed(1)] if size >= 8 else [0] * 5
+        fields.append(r.fixed(4) if size >= 12 else 0)
+        return ("time",) + tuple(fields)
+    try:
+        return mysql_raw.decode_binary_value(r, column)
+    except mysql_raw.ProtocolError:
+        return r.lenenc_bytes()
+
+
+class Client(mysql_raw.Connection):
+    """A raw connection that decodes every binary column type."""
+
+    @staticmethod
+    def read_binary_row(payload, columns):
+        if payload[0] != 0x00:
+            raise mysql_raw.ProtocolError("binary row must start with 0x00, got %r" % payload[:16])
+        bitmap_len = (len(columns) + 7 + 2) // 8
+        bitmap = payload[1:1 + bitmap_len]
+        r = mysql_raw.Reader(payload, 1 + bitmap_len)
+        row = []
+        for i, column in enumerate(columns):
+            bit = i + 2
+            if bitmap[bit // 8] & (1 << (bit % 8)):
+                row.append(None)
+            else:
+                row.append(decode_binary(r, column))
+        return tuple(row)
+
+
+# Types whose decimals say how values print (scale, fractional seconds). For
+# strings MariaDB's decimals vary with the query plan and mean nothing.
+TYPES_WITH_DECIMALS = (0x00, 0xf6, 0x04, 0x05, TYPE_TIMESTAMP, TYPE_TIME, TYPE_DATETIME)
+
+
+def column_description(column):
+    decimals = column.decimals if column.type in TYPES_WITH_DECIMALS else None
+    return (column.name, column.type, decimals)
+
+
+class Answer:
+    """What a statement got: rows (with column descriptions), an OK, or an error."""
+
+    def __init__(self, kind, columns=(), rows=(), affected=None, code=None, message=None):
+        self.kind = kind
+        self.columns = list(columns)
+        self.rows = list(rows)
+        self.affected = affected
+        self.code = code
+        self.message = message
+
+    @classmethod
+    def of_result(cls, result):
+        if result.columns is None:
+            return cls("ok", affected=result.affected_rows)
+        return cls("rows", [column_description(c) for c in result.columns], result.rows)
+
+    def is_refusal(self):
+        return (self.kind == "error" and self.code in REFUSAL_CODES
+                and (self.message or "").startswith("tessera:"))
+
+    def describe(self, limit=20):
+        if self.kind == "error":
+            return "error %s: %s" % (self.code, self.message)
+        if self.kind == "ok":
+            return "OK, %s affected rows" % self.affected
+        lines = ["%d rows, columns %s" % (len(self.rows), self.columns)]
+        lines += ["  %s" % show_row(r) for r in self.rows[:limit]]
+        if len(self.rows) > limit:
+            lines.append("  ... %d more" % (len(self.rows) - limit))
+        return "\n".join(lines)
+
+
+def show_row(row):
+    return "(" + ", ".join("NULL" if v is None else v.decode(errors="replace") if isinstance(v, bytes)
+                           else repr(v) for v in row) + ")"
+
+
+class Session:
+    """One client connection (to tessera or a server) that runs queries and
+    keeps its prepared statements; it reconnects after losing the connection."""
+
+    def __init__(self, host, port, user, password, database, timeout=60.0):
+        self.args = (host, port, user, password, database)
+        self.timeout = timeout
+        self.conn = None
+        self.statements = {}
+
+    def connect(self):
+        host, port, user, password, database = self.args
+        conn = Client(host, port, self.timeout)
+        try:
+            conn.login(user, password, database)
+        except Exception:
+            conn.close()
+            raise
+        self.conn = conn
+        self.statements = {}
+        return self
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def run(self, sql, params=None):
+        """The answer to sql (with params: prepared, executed in the binary protocol)."""
+        if self.conn is None:
+            try:
+                self.connect()
+            except (mysql_raw.ServerError, mysql_raw.ProtocolError, OSError) as e:
+                return Answer("error", code=-1, message="cannot connect: %s: %s" % (type(e).__name__, e))
+        try:
+            if params is None:
+                results = self.conn.query(sql)
+                return Answer.of_result(results[0])
+            stmt = self.statements.get(sql)
+            if stmt is None:
+                stmt = self.conn.stmt_prepare(sql)
+                self.statements[sql] = stmt
+            return Answer.of_result(self.conn.stmt_execute(stmt, params))
+        except mysql_raw.ServerError as e:
+            return Answer("error", code=e.code, message=e.message)
+        except (mysql_raw.ProtocolError, OSError, socket.timeout, IndexError, struct.error) as e:
+            self.close()
+            return Answer("error", code=-1, message="connection lost: %s: %s" % (type(e).__name__, e))
+
+
+# ---------------------------------------------------------------------------
+# Comparing answers
+
+def fold_ci(value):
+    """A string as utf8mb4_general_ci compares it (for the strings of the data
+    set): accents removed, upper case, trailing spaces ignored."""
+    s = value.decode() if isinstance(value, bytes) else value
+    s = unicodedata.normalize("NFD", s.rstrip(" "))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    return s.upper().replace("ß", "S")
+
+
+class Query:
+    """A generated statement.
+
+    ordered: the ORDER BY fixes the order of the rows (they are compared in
+    order); ci: output columns holding a representative of strings equal
+    under the collation (GROUP BY, DISTINCT, MIN/MAX of a string), whose
+    spelling either side may choose; writes: the logical table it changes."""
+
+    def __init__(self, family, sql, params=None, ordered=False, ci=(), writes=None):
+        self.family = family
+        self.sql = sql
+        self.params = params
+        self.ordered = ordered
+        self.ci = frozenset(ci)
+        self.writes = writes
+
+    def text(self, limit=None):
+        sql = self.sql
+        if limit and len(sql) > limit:
+            sql = "%s ... (%d characters)" % (sql[:limit], len(sql))
+        if self.params is None:
+            return sql
+        return "%s  -- prepared, params %r" % (sql, tuple(self.params))
+
+
+def normalized_rows(query, answer):
+    if not query.ci:
+        return answer.rows
+    return [tuple(fold_ci(v) if i in query.ci and isinstance(v, (bytes, str)) else v
+                  for i, v in enumerate(row)) for row in answer.rows]
+
+
+def compare(query, ref, got):
+    """None when got answers query as ref does, else a list of lines saying how not."""
+    if ref.kind == "error" or got.kind == "error":
+        if ref.kind == got.kind and ref.code == got.code:
+            return None
+        return ["reference: " + ref.describe(), "got: " + got.describe()]
+    if ref.kind != got.kind:
+        return ["reference: " + ref.describe(), "got: " + got.describe()]
+    if ref.kind == "ok":
+        if ref.affected != got.affected:
+            return ["affected rows: reference %s, got %s" % (ref.affected, got.affected)]
+        return None
+    problems = []
+    if ref.columns != got.columns:
+        problems.append("columns (name, type, decimals): reference %s, got %s"
+                        % (ref.columns, got.columns))
+    want, have = normalized_rows(query, ref), normalized_rows(query, got)
+    if query.ordered:
+        if want != have:
+            bad = [i for i in range(max(len(want), len(have)))
+                   if i >= len(want) or i >= len(have) or want[i] != have[i]]
+            problems.append("rows in order: reference %d, got %d; %d positions differ"
+                            % (len(want), len(have), len(bad)))
+            for i in bad[:5]:
+                problems.append("  row %d: reference %s, got %s"
+                                % (i, show_row(ref.rows[i]) if i < len(want) else "-",
+                                   show_row(got.rows[i]) if i < len(have) else "-"))
+    else:
+        missing = collections.Counter(want) - collections.Counter(have)
+        extra = collections.Counter(have) - collections.Counter(want)
+        if missing or extra:
+            problems.append("rows as a multiset: reference %d, got %d; %d missing, %d extra"
+                            % (len(want), len(have), sum(missing.values()), sum(extra.values())))
+            for row in list(missing)[:5]:
+                problems.append("  missing x%d: %s" % (missing[row], show_row(row)))
+            for row in list(extra)[:5]:
+                problems.append("  extra x%d: %s" % (extra[row], show_row(row)))
+    if problems:
+        problems += ["reference: " + ref.describe(), "got: " + got.describe()]
+        return problems
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Table contents after writes
+
+def checksum_sql(table, physical):
+    cols = ", ".join("QUOTE(%s)" % c for c in table.column_names)
+    return ("SELECT COUNT(*), COALESCE(SUM(CRC32(CONCAT_WS('|', %s))), 0) FROM %s"
+            % (cols, physical))
+
+
+def all_rows_sql(table, physical):
+    return "SELECT %s FROM %s" % (", ".join(table.column_names), physical)
+
+
+class Contents:
+    """Compares a logical table of the reference with its copy under test.
+
+    places(table) gives (Session, physical name, shard or None) of every
+    place the copy keeps rows; for a broadcast table each place is a whole
+    copy, otherwise their union is the table."""
+
+    def __init__(self, ref, places):
+        self.ref = ref
+        self.places = places
+
+    def scalar_rows(self, session, sql):
+        answer = session.run(sql)
+        if answer.kind != "rows":
+            raise RuntimeError("%s: %s" % (sql, answer.describe()))
+        return answer.rows
+
+    def checksum(self, session, table, physical):
+        count, total = self.scalar_rows(session, checksum_sql(table, physical))[0]
+        return int(count), int(total)
+
+    def copies(self, table):
+        places = self.places(table)
+        if table.kind == "broadcast":
+            return [[p] for p in places]
+        return [places]
+
+    def same(self, table):
+        """True when the copy holds the reference's rows (checksums)."""
+        want = self.checksum(self.ref, table, table.name)
+        for copy in self.copies(table):
+            sums = [self.checksum(s, table, phys) for s, phys, _ in copy]
+            if (sum(c for c, _ in sums), sum(t for _, t in sums)) != want:
+                return False
+        return True
+
+    def differences(self, table, limit=5):
+        """Lines describing how the copy differs, row by row, and misplaced rows."""
+        want = collections.Counter(self.scalar_rows(self.ref, all_rows_sql(table, table.name)))
+        lines = []
+        key_index = table.column_names.index(table.key) if table.sharded else None
+        for copy in self.copies(table):
+            have = collections.Counter()
+            for session, phys, shard in copy:
+                rows = self.scalar_rows(session, all_rows_sql(table, phys))
+                have.update(rows)
+                if shard is None:
+                    continue
+                for row in rows:
+                    key = row[key_index].decode()
+                    placed = table.shard_of(key)
+                    if placed is not None and placed != shard:
+                        lines.append("%s: row %s is in shard %d, its key belongs to shard %d"
+                                     % (table.name, show_row(row), shard, placed))
+            missing, extra = want - have, have - want
+            where = ", ".join(sorted({"%s" % phys for _, phys, _ in copy}))
+            if missing or extra:
+                lines.append("%s (%s): %d rows missing, %d rows extra"
+                             % (table.name, where, sum(missing.values()), sum(extra.values())))
+                lines += ["  missing %s" % show_row(r) for r in list(missing)[:limit]]
+                lines += ["  extra %s" % show_row(r) for r in list(extra)[:limit]]
+        return lines
+
+    def copy_to_reference(self, table):
+        """Make the reference hold the copy's rows, so that one wrong write is
+        reported once rather than by every later query."""
+        places = self.copies(table)[0]
+        rows = []
+        for session, phys, _ in places:
+            rows += self.scalar_rows(session, all_rows_sql(table, phys))
+        self.ref.run("DELETE FROM %s" % table.name)
+        for i in range(0, len(rows), 200):
+            values = ", ".join("(" + ", ".join(
+                "NULL" if v is None else sql_literal(v.decode()) for v in r) + ")"
+                for r in rows[i:i + 200])
+            answer = self.ref.run("INSERT IGNORE INTO %s (%s) VALUES %s"
+                                  % (table.name, ", ".join(table.column_names), values))
+            if answer.kind == "error":
+                raise RuntimeError("resynchronising %s: %s" % (table.name, answer.describe()))
+
+
+# ---------------------------------------------------------------------------
+# The query generator
+
+def in_list(values):
+    return ", ".join(sql_literal(v) for v in values)
+
+
+class Generator:
+    """Random statements over the data set, from one seed.
+
+    Writes keep to what a sharded table can take: keys given as constants,
+    no change of a shard key, fresh primary keys for INSERTs."""
+
+    def __init__(self, seed, data, first_new_id=0):
+        """first_new_id: added to the ids INSERTs take, for a second generator
+        over the same tables."""
+        self.rng = random.Random(seed)
+        self.data = data
+        self.next_customer = CUSTOMER_IDS[1] + 200 + first_new_id
+        self.next_order = ORDER_IDS + 1 + first_new_id
+        self.next_ledger = LEDGER_ID_MAX + 1 + first_new_id
+        self.next_visit = VISIT_IDS + 200 + first_new_id
+        self.next_tag = TAG_IDS + 1 + first_new_id
+        self.next_product = PRODUCT_IDS + 1 + first_new_id
+        self.families = [
+            (self.point, 10), (self.range_lookup, 8), (self.in_lookup, 6), (self.or_lookup, 5),
+            (self.scan, 5), (self.join_key, 8), (self.left_join_key, 3), (self.join_broadcast, 5),
+            (self.aggregate, 9), (self.count_distinct, 4), (self.group_having, 10),
+            (self.order_limit, 10), (self.distinct, 5), (self.subquery, 3), (self.union, 2),
+            (self.unsharded, 3), (self.expressions, 3), (self.prepared_read, 8),
+            (self.insert_multi, 3), (self.update_key, 2), (self.update_range, 2),
+            (self.delete_key, 1), (self.delete_range, 1), (self.write_unsharded, 1),
+            (self.prepared_write, 2), (self.more_reads, 6), (self.more_writes, 1),
+            (self.transaction, 1),
+        ]
+        self.weights = [w for _, w in self.families]
+
+    def queries(self, n):
+        """n statements (a transaction's statements count one each)."""
+        made = 0
+        while made < n:
+            family = self.rng.choices(self.families, self.weights)[0][0]
+            got = family()
+            for q in (got if isinstance(got, list) else [got])[:n - made]:
+                made += 1
+                yield q
+
+    # --- values ---
+
+    def customer_id(self):
+        r = self.rng.random()
+        if r < 0.85:
+            return self.rng.choice(self.data.customer_ids)
+        if r < 0.95:
+            return self.rng.randint(CUSTOMER_IDS[0] - 3, CUSTOMER_IDS[1] + 120)
+        return self.rng.randint(self.next_customer - 20, self.next_customer + 5)
+
+    def customer_ids(self, n):
+        return sorted({self.customer_id() for _ in range(n)})
+
+    def ledger_id(self):
+        return self.rng.randint(-50, LEDGER_ID_MAX + 50)
+
+    def visit_time(self):
+        if self.rng.random() < 0.8:
+            return self.rng.choice(self.data.visit_times)
+        return rand_datetime(self.rng, datetime.datetime(2024, 1, 1), 366).replace(second=0)
+
+    def date_in_2024(self):
+        return datetime.date(2024, 1, 1) + datetime.timedelta(days=self.rng.randrange(366))
+
+    def tag_code(self):
+        return change_case(self.rng, self.rng.choice(TAG_BASES))
+
+    def amount(self):
+        return money(self.rng, 0, 1500)
+
+    def pick(self, seq):
+        return self.rng.choice(seq)
+
+    def some(self, seq, low, high):
+        return self.rng.sample(seq, self.rng.randint(low, min(high, len(seq))))
+
+    # --- reads ---
+
+    def point(self):
+        c = self.rng.randrange(6)
+        if c == 0:
+            return Query("point", "SELECT * FROM customers WHERE id = %d" % self.customer_id())
+        if c == 1:
+            cols = self.pick(["*", "id, amount, status", "id, created, qty * amount AS total"])
+            return Query("point", "SELECT %s FROM orders WHERE customer_id = %s" % (
+                cols, self.pick(["%d", "'%d'", "%d + 0"]) % self.customer_id()))
+        if c == 2:
+            return Query("point", "SELECT * FROM ledger WHERE id = %d" % self.ledger_id())
+        if c == 3:
+            return Query("point", "SELECT id, code, weight FROM tags WHERE code = %s"
+                         % sql_literal(self.tag_code()))
+        if c == 4:
+            return Query("point", "SELECT * FROM visits WHERE visited = '%s'" % self.visit_time())
+        return Query("point", "SELECT o.id, o.amount FROM orders o WHERE o.customer_id = %d "
+                     "AND o.amount > %s" % (self.customer_id(), self.amount()))
+
+    def range_lookup(self):
+        c = self.rng.randrange(5)
+        if c == 0:
+            a = self.customer_id()
+            b = a + self.pick([0, 3, 10, 50, 255, 600])
+            return Query("range", "SELECT id, name, balance FROM customers WHERE id BETWEEN %d AND %d"
+                         % (a, b))
+        if c == 1:
+            a = self.customer_id()
+            return Query("range", "SELECT id, customer_id, amount FROM orders WHERE customer_id > %d "
+                         "AND customer_id <= %d" % (a, a + self.pick([1, 7, 40, 300])))
+        if c == 2:
+            a = self.ledger_id()
+            b = a + self.pick([5, 100, 900, 2500])
+            return Query("range", "SELECT * FROM ledger WHERE id >= %d AND id < %d" % (a, b))
+        if c == 3:
+            d = self.date_in_2024()
+            e = d + datetime.timedelta(days=self.pick([1, 3, 20, 45, 120]))
+            return Query("range", "SELECT id, visited, page FROM visits WHERE visited >= '%s' "
+                         "AND visited < '%s'" % (d, e))
+        return Query("range", "SELECT id, amount FROM ledger WHERE id < %d" % self.pick([0, 500, 1500]))
+
+    def in_lookup(self):
+        c = self.rng.randrange(4)
+        if c == 0:
+            return Query("in", "SELECT * FROM customers WHERE id IN (%s)"
+                         % in_list(self.customer_ids(self.rng.randint(1, 12))))
+        if c == 1:
+            return Query("in", "SELECT id, customer_id, status FROM orders WHERE customer_id IN (%s)"
+                         % in_list(self.customer_ids(self.rng.randint(1, 8))))
+        if c == 2:
+            return Query("in", "SELECT id, code FROM tags WHERE code IN (%s)"
+                         % in_list({self.tag_code() for _ in range(self.rng.randint(1, 5))}))
+        return Query("in", "SELECT id, account, amount FROM ledger WHERE id IN (%s)"
+                     % in_list(sorted({self.ledger_id() for _ in range(self.rng.randint(1, 10))})))
+
+    def or_lookup(self):
+        c = self.rng.randrange(3)
+        if c == 0:
+            ids = self.customer_ids(self.rng.randint(2, 4))
+            return Query("or", "SELECT id, name, tier FROM customers WHERE "
+                         + " OR ".join("id = %d" % i for i in ids))
+        if c == 1:
+            ids = self.customer_ids(self.rng.randint(2, 4))
+            return Query("or", "SELECT id, amount FROM orders WHERE ("
+                         + " OR ".join("customer_id = %d" % i for i in ids)
+                         + ") AND qty > %d" % self.rng.randint(1, 15))
+        return Query("or", "SELECT id, amount, kind FROM ledger WHERE id = %d OR id = %d OR id BETWEEN %d AND %d"
+                     % (self.ledger_id(), self.ledger_id(), *sorted([self.ledger_id(), self.ledger_id()])))
+
+    def scan(self):
+        c = self.rng.randrange(5)
+        if c == 0:
+            return Query("scan", "SELECT id, customer_id, amount, status FROM orders WHERE status = %s "
+                         "AND amount > %s" % (sql_literal(change_case(self.rng, self.pick(STATUSES[:-1]))),
+                                             money(self.rng, 0, 1900)))
+        if c == 1:
+            return Query("scan", "SELECT id, name, city FROM customers WHERE city = %s"
+                         % sql_literal(self.pick(CITIES[:-1])))
+        if c == 2:
+            return Query("scan", "SELECT id, ms FROM visits WHERE ms IS NULL OR page = %s"
+                         % sql_literal(self.pick(PAGES)))
+        if c == 3:
+            return Query("scan", "SELECT * FROM tags WHERE weight BETWEEN %d AND %d"
+                         % tuple(sorted([self.rng.randint(-10, 100), self.rng.randint(-10, 100)])))
+        return Query("scan", "SELECT id, balance FROM customers WHERE balance < %s AND tier IS NOT NULL"
+                     % money(self.rng, -1000, 500))
+
+    def join_key(self):
+        c = self.rng.randrange(4)
+        if c == 0:
+            return Query("join_key", "SELECT o.id, o.amount, c.name FROM orders o JOIN customers c "
+                         "ON c.id = o.customer_id WHERE o.customer_id = %d" % self.customer_id())
+        if c == 1:
+            return Query("join_key", "SELECT o.id, c.id, c.city, o.status FROM orders o JOIN customers c "
+                         "ON o.customer_id = c.id WHERE c.tier = %d AND o.amount > %s"
+                         % (self.rng.randint(0, 4), money(self.rng, 0, 1500)))
+        if c == 2:
+            ids = self.customer_ids(self.rng.randint(2, 6))
+            return Query("join_key", "SELECT c.name, o.id, o.created FROM customers c, orders o "
+                         "WHERE o.customer_id = c.id AND c.id IN (%s)" % in_list(ids))
+        return Query("join_key", "SELECT o.id, c.balance FROM orders o INNER JOIN customers c "
+                     "ON c.id = o.customer_id WHERE o.qty = %d AND c.balance > %s"
+                     % (self.rng.randint(1, 20), money(self.rng, -500, 15000)))
+
+    def left_join_key(self):
+        if self.rng.random() < 0.5:
+            return Query("left_join", "SELECT o.id, o.customer_id, c.name FROM orders o LEFT JOIN customers c "
+                         "ON c.id = o.customer_id WHERE o.amount > %s" % money(self.rng, 1000, 2000))
+        return Query("left_join", "SELECT c.id, o.id FROM customers c LEFT JOIN orders o "
+                     "ON o.customer_id = c.id AND o.qty > 15 WHERE c.id BETWEEN %d AND %d"
+                     % (lambda a: (a, a + self.pick([5, 40, 400])))(self.customer_id()))
+
+    def join_broadcast(self):
+        c = self.rng.randrange(4)
+        if c == 0:
+            return Query("join_broadcast", "SELECT o.id, k.name, k.vat FROM orders o JOIN countries k "
+                         "ON k.code = o.country WHERE o.amount > %s" % money(self.rng, 500, 2000))
+        if c == 1:
+            return Query("join_broadcast", "SELECT c.id, c.name, k.region FROM customers c "
+                         "LEFT JOIN countries k ON k.code = c.country WHERE c.id BETWEEN %d AND %d"
+                         % (lambda a: (a, a + self.pick([10, 100, 700])))(self.customer_id()))
+        if c == 2:
+            return Query("join_broadcast", "SELECT k.region, COUNT(*) AS n, SUM(o.amount) AS total "
+                         "FROM orders o JOIN countries k ON k.code = o.country GROUP BY k.region "
+                         "ORDER BY k.region", ordered=True)
+        return Query("join_broadcast", "SELECT o.id, o.amount, k.code FROM orders o JOIN countries k "
+                     "ON k.code = o.country WHERE o.customer_id = %d" % self.customer_id())
+
+    def where_orders(self):
+        c = self.rng.randrange(6)
+        if c == 0:
+            return ""
+        if c == 1:
+            return " WHERE customer_id = %d" % self.customer_id()
+        if c == 2:
+            a = self.customer_id()
+            return " WHERE customer_id BETWEEN %d AND %d" % (a, a + self.pick([3, 30, 200, 1000]))
+        if c == 3:
+            return " WHERE status = %s" % sql_literal(change_case(self.rng, self.pick(STATUSES[:-1])))
+        if c == 4:
+            return " WHERE created >= '%s'" % self.date_in_2024()
+        return " WHERE customer_id IN (%s)" % in_list(self.customer_ids(4))
+
+    def aggregate(self):
+        c = self.rng.randrange(5)
+        if c == 0:
+            return Query("aggregate", "SELECT COUNT(*), COUNT(amount), SUM(amount), MIN(amount), MAX(amount), "
+                         "AVG(amount) FROM orders" + self.where_orders())
+        if c == 1:
+            return Query("aggregate", "SELECT SUM(qty), AVG(qty), MIN(created), MAX(created), "
+                         "AVG(discount), SUM(discount) FROM orders" + self.where_orders())
+        if c == 2:
+            a = self.ledger_id()
+            return Query("aggregate", "SELECT COUNT(*), SUM(amount), AVG(amount), MIN(booked), MAX(booked) "
+                         "FROM ledger WHERE id BETWEEN %d AND %d" % (a, a + self.pick([10, 800, 3000])))
+        if c == 3:
+            return Query("aggregate", "SELECT MIN(name), MAX(name), MIN(city), MAX(city), COUNT(city), "
+                         "AVG(balance) FROM customers WHERE tier = %d" % self.rng.randint(0, 4),
+                         ci=(0, 1, 2, 3))
+        d = self.date_in_2024()
+        return Query("aggregate", "SELECT COUNT(*), SUM(ms), AVG(ms), MAX(ms) FROM visits "
+                     "WHERE visited BETWEEN '%s' AND '%s'" % (d, d + datetime.timedelta(days=self.pick([2, 30, 200]))))
+
+    def count_distinct(self):
+        c = self.rng.randrange(4)
+        if c == 0:
+            return Query("count_distinct", "SELECT COUNT(DISTINCT status), COUNT(DISTINCT customer_id), "
+                         "COUNT(*) FROM orders" + self.where_orders())
+        if c == 1:
+            return Query("count_distinct", "SELECT COUNT(DISTINCT city) FROM customers")
+        if c == 2:
+            return Query("count_distinct", "SELECT status, COUNT(DISTINCT country) AS countries FROM orders "
+                         "GROUP BY status ORDER BY status", ordered=True, ci=(0,))
+        return Query("count_distinct", "SELECT COUNT(DISTINCT code), COUNT(DISTINCT weight) FROM tags")
+
+    def group_having(self):
+        c = self.rng.randrange(7)
+        if c == 0:
+            return Query("group", "SELECT status, COUNT(*) AS n, SUM(amount) AS total, AVG(amount) AS mean "
+                         "FROM orders%s GROUP BY status HAVING COUNT(*) > %d"
+                         % (self.where_orders(), self.rng.randint(0, 300)), ci=(0,))
+        if c == 1:
+            return Query("group", "SELECT customer_id, COUNT(*) AS n, SUM(amount) FROM orders "
+                         "GROUP BY customer_id HAVING SUM(amount) > %s" % money(self.rng, 1000, 6000))
+        if c == 2:
+            return Query("group", "SELECT tier, COUNT(*), MIN(balance), MAX(balance), AVG(balance) "
+                         "FROM customers GROUP BY tier HAVING MAX(balance) >= %s ORDER BY tier"
+                         % money(self.rng, 0, 20000), ordered=True)
+        if c == 3:
+            return Query("group", "SELECT account, COUNT(*) AS n, SUM(amount) AS s FROM ledger "
+                         "GROUP BY account HAVING n BETWEEN %d AND %d AND s < %d ORDER BY s DESC, account"
+                         % (self.rng.randint(20, 35), self.rng.randint(35, 60), self.rng.randint(-20000, 20000)),
+                         ordered=True)
+        if c == 4:
+            return Query("group", "SELECT c.country, COUNT(*) AS n, SUM(o.amount) FROM orders o JOIN customers c "
+                         "ON c.id = o.customer_id GROUP BY c.country HAVING COUNT(*) > %d ORDER BY n DESC, c.country"
+                         % self.rng.randint(50, 300), ordered=True, ci=(0,))
+        if c == 5:
+            return Query("group", "SELECT page, COUNT(*) AS n, AVG(ms) AS mean FROM visits WHERE visited < '%s' "
+                         "GROUP BY page HAVING AVG(ms) > %d OR COUNT(*) < %d"
+                         % (self.date_in_2024(), self.rng.randint(2000, 3000), self.rng.randint(10, 200)),
+                         ci=(0,))
+        return Query("group", "SELECT kind, YEAR(booked) AS y, COUNT(*), SUM(amount) FROM ledger "
+                     "GROUP BY kind, YEAR(booked) HAVING COUNT(*) >= %d ORDER BY kind, y"
+                     % self.rng.randint(1, 150), ordered=True, ci=(0,))
+
+    def order_limit(self):
+        c = self.rng.randrange(7)
+        limit = self.pick(["LIMIT %d" % self.rng.randint(1, 30),
+                           "LIMIT %d, %d" % (self.rng.randint(0, 200), self.rng.randint(1, 25)),
+                           "LIMIT %d OFFSET %d" % (self.rng.randint(1, 25), self.rng.randint(0, 500))])
+        if c == 0:
+            return Query("order_limit", "SELECT id, customer_id, amount FROM orders%s ORDER BY amount %s, id %s"
+                         % (self.where_orders(), self.pick(["", "DESC"]), limit), ordered=True)
+        if c == 1:
+            return Query("order_limit", "SELECT id, name FROM customers ORDER BY name, id %s" % limit,
+                         ordered=True)
+        if c == 2:
+            return Query("order_limit", "SELECT id, amount, booked FROM ledger ORDER BY booked DESC, id %s"
+                         % limit, ordered=True)
+        if c == 3:
+            return Query("order_limit", "SELECT id, visited, page FROM visits WHERE visited > '%s' "
+                         "ORDER BY visited, id %s" % (self.date_in_2024(), limit), ordered=True)
+        if c == 4:
+            return Query("order_limit", "SELECT customer_id, COUNT(*) AS n, SUM(amount) AS total FROM orders "
+                         "GROUP BY customer_id ORDER BY n DESC, customer_id %s" % limit, ordered=True)
+        if c == 5:
+            return Query("order_limit", "SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id "
+                         "ORDER BY o.created DESC, o.id %s" % limit, ordered=True)
+        return Query("order_limit", "SELECT id, code, weight FROM tags ORDER BY weight, code, id %s" % limit,
+                     ordered=True)
+
+    def distinct(self):
+        c = self.rng.randrange(5)
+        if c == 0:
+            return Query("distinct", "SELECT DISTINCT status FROM orders" + self.where_orders(), ci=(0,))
+        if c == 1:
+            return Query("distinct", "SELECT DISTINCT tier FROM customers ORDER BY tier", ordered=True)
+        if c == 2:
+            return Query("distinct", "SELECT DISTINCT city, country FROM customers WHERE tier = %d"
+                         % self.rng.randint(0, 4), ci=(0, 1))
+        if c == 3:
+            return Query("distinct", "SELECT DISTINCT qty FROM orders WHERE amount > %s ORDER BY qty DESC LIMIT %d"
+                         % (money(self.rng, 0, 1500), self.rng.randint(1, 10)), ordered=True)
+        return Query("distinct", "SELECT DISTINCT account FROM ledger WHERE kind = %s"
+                     % sql_literal(change_case(self.rng, self.pick(KINDS[:-1]))))
+
+    def subquery(self):
+        c = self.rng.randrange(4)
+        if c == 0:
+            return Query("subquery", "SELECT c.id, c.name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o "
+                         "WHERE o.customer_id = c.id AND o.amount > %s)" % money(self.rng, 1500, 2000))
+        if c == 1:
+            return Query("subquery", "SELECT c.id FROM customers c WHERE c.tier = %d AND NOT EXISTS "
+                         "(SELECT 1 FROM orders o WHERE o.customer_id = c.id)" % self.rng.randint(0, 4))
+        if c == 2:
+            return Query("subquery", "SELECT c.id, (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id) AS n "
+                         "FROM customers c WHERE c.balance > %s" % money(self.rng, 15000, 20000))
+        return Query("subquery", "SELECT id, amount FROM orders WHERE customer_id IN "
+                     "(SELECT id FROM customers WHERE city = %s)" % sql_literal(self.pick(CITIES[:-1])))
+
+    def union(self):
+        if self.rng.random() < 0.5:
+            return Query("union", "SELECT id FROM orders WHERE customer_id = %d UNION ALL "
+                         "SELECT id FROM orders WHERE customer_id = %d" % (self.customer_id(), self.customer_id()))
+        return Query("union", "SELECT customer_id FROM orders WHERE amount > %s UNION "
+                     "SELECT id FROM customers WHERE tier = %d ORDER BY 1 LIMIT %d"
+                     % (money(self.rng, 1500, 2000), self.rng.randint(0, 4), self.rng.randint(5, 50)),
+                     ordered=True)
+
+    def unsharded(self):
+        c = self.rng.randrange(4)
+        if c == 0:
+            return Query("unsharded", "SELECT category, COUNT(*), AVG(price), SUM(stock) FROM products "
+                         "GROUP BY category", ci=(0,))
+        if c == 1:
+            return Query("unsharded", "SELECT * FROM countries WHERE region = %s"
+                         % sql_literal(self.pick(["Europe", "Asia", "Nordics", "Americas"])))
+        if c == 2:
+            return Query("unsharded", "SELECT id, name, price FROM products WHERE price > %s ORDER BY price, id LIMIT 10"
+                         % money(self.rng, 1, 300), ordered=True)
+        ids = [i for i in self.data.customer_ids if i % 2 == 1]
+        return Query("unsharded", "SELECT o.id, p.name FROM orders o JOIN products p ON p.id = o.qty "
+                     "WHERE o.customer_id = %d" % self.pick(ids))
+
+    def expressions(self):
+        c = self.rng.randrange(4)
+        if c == 0:
+            return Query("expressions", "SELECT id, amount * qty AS total, UPPER(status), "
+                         "DATE_FORMAT(created, '%%Y-%%m') FROM orders WHERE customer_id = %d" % self.customer_id())
+        if c == 1:
+            return Query("expressions", "SELECT DATE_FORMAT(visited, '%Y-%m') AS m, COUNT(*), MIN(visited) "
+                         "FROM visits GROUP BY m ORDER BY m", ordered=True)
+        if c == 2:
+            return Query("expressions", "SELECT id, CONCAT(name, ' / ', COALESCE(city, '-')), balance / 3 "
+                         "FROM customers WHERE id BETWEEN %d AND %d"
+                         % (lambda a: (a, a + 30))(self.customer_id()))
+        return Query("expressions", "SELECT SUM(amount * qty), SUM(amount) * 2, COUNT(*) + 1 FROM orders"
+                     + self.where_orders())
+
+    def prepared_read(self):
+        c = self.rng.randrange(7)
+        if c == 0:
+            return Query("prepared", "SELECT id, amount, status, created FROM orders WHERE customer_id = ? "
+                         "ORDER BY id", params=(self.customer_id(),), ordered=True)
+        if c == 1:
+            return Query("prepared", "SELECT * FROM customers WHERE id IN (?, ?, ?)",
+                         params=tuple(self.customer_id() for _ in range(3)))
+        if c == 2:
+            a = self.customer_id()
+            return Query("prepared", "SELECT COUNT(*), SUM(amount), AVG(amount), MAX(created) FROM orders "
+                         "WHERE customer_id BETWEEN ? AND ?", params=(a, a + self.pick([2, 20, 200])))
+        if c == 3:
+            a = self.ledger_id()
+            return Query("prepared", "SELECT id, amount, booked FROM ledger WHERE id >= ? AND id < ? "
+                         "ORDER BY id LIMIT ?", params=(a, a + self.pick([10, 1200]), self.rng.randint(1, 40)),
+                         ordered=True)
+        if c == 4:
+            return Query("prepared", "SELECT id, code, label, weight FROM tags WHERE code = ?",
+                         params=(self.tag_code(),))
+        if c == 5:
+            d = self.date_in_2024()
+            return Query("prepared", "SELECT id, visited, ms FROM visits WHERE visited >= ? AND visited < ?",
+                         params=(str(d), str(d + datetime.timedelta(days=self.pick([1, 10, 60])))))
+        return Query("prepared", "SELECT o.id, c.name, o.amount FROM orders o JOIN customers c "
+                     "ON c.id = o.customer_id WHERE o.customer_id = ? AND o.amount > ?",
+                     params=(self.customer_id(), str(money(self.rng, 0, 1000))))
+
+    # --- writes ---
+
+    def new_order(self):
+        i = self.next_order
+        self.next_order += 1
+        return (i, self.customer_id(), self.pick([None, self.amount()]), self.pick([None, self.rng.randint(1, 20)]),
+                self.pick(STATUSES), rand_datetime(self.rng, datetime.datetime(2023, 1, 1), 730),
+                self.pick(COUNTRY_CODES + [None]), self.pick([None, decimal.Decimal("0.125")]))
+
+    def insert_multi(self):
+        c = self.rng.randrange(6)
+        n = self.rng.randint(2, 12)
+        if c == 0:
+            rows = [self.new_order() for _ in range(n)]
+            return Query("insert", insert_sql(TABLES["orders"], rows), writes="orders")
+        if c == 1:
+            rows = []
+            for _ in range(n):
+                rows.append((self.next_customer, "%s %s" % (self.pick(FIRST_NAMES), self.pick(LAST_NAMES)),
+                             self.pick(CITIES), self.pick(COUNTRY_CODES), self.amount(), self.date_in_2024(),
+                             self.rng.randint(0, 4)))
+                self.next_customer += 1
+            return Query("insert", insert_sql(TABLES["customers"], rows), writes="customers")
+        if c == 2:
+            rows = []
+            for _ in range(n):
+                rows.append((self.next_ledger, self.rng.randint(1, 60), self.pick(KINDS),
+                             money(self.rng, -100, 100, 3), self.date_in_2024(), None))
+                self.next_ledger += 1
+            rows += [(-100 - self.next_ledger, 7, "fee", decimal.Decimal("1.005"), datetime.date(2024, 5, 5),
+                      "low")]
+            self.next_ledger += 1
+            return Query("insert", insert_sql(TABLES["ledger"], rows), writes="ledger")
+        if c == 3:
+            rows = []
+            for _ in range(n):
+                rows.append((self.next_visit, rand_datetime(self.rng, datetime.datetime(2024, 1, 1), 366),
+                             self.customer_id(), self.pick(PAGES), self.rng.randint(5, 5000)))
+                self.next_visit += 1
+            return Query("insert", insert_sql(TABLES["visits"], rows), writes="visits")
+        if c == 4:
+            rows = []
+            for _ in range(n):
+                rows.append((self.next_tag, self.tag_code(), "new", self.rng.randint(0, 9)))
+                self.next_tag += 1
+            return Query("insert", insert_sql(TABLES["tags"], rows), writes="tags")
+        rows = [(self.next_product, "product new %d" % self.next_product, self.pick(CATEGORIES),
+                 money(self.rng, 1, 50), 3)]
+        self.next_product += 1
+        return Query("insert", insert_sql(TABLES["products"], rows), writes="products")
+
+    def update_key(self):
+        c = self.rng.randrange(4)
+        if c == 0:
+            return Query("update", "UPDATE orders SET amount = amount + 1.25, status = %s WHERE customer_id = %d"
+                         % (sql_literal(self.pick(STATUSES[:-1])), self.customer_id()), writes="orders")
+        if c == 1:
+            return Query("update", "UPDATE customers SET balance = balance - 10.5, tier = %d WHERE id IN (%s)"
+                         % (self.rng.randint(0, 4), in_list(self.customer_ids(3))), writes="customers")
+        if c == 2:
+            return Query("update", "UPDATE tags SET weight = weight + 1 WHERE code = %s"
+                         % sql_literal(self.tag_code()), writes="tags")
+        return Query("update", "UPDATE ledger SET memo = 'touched', amount = amount * 2 WHERE id = %d"
+                     % self.ledger_id(), writes="ledger")
+
+    def update_range(self):
+        c = self.rng.randrange(4)
+        if c == 0:
+            a = self.customer_id()
+            return Query("update", "UPDATE orders SET qty = qty + 1 WHERE customer_id BETWEEN %d AND %d AND qty < 20"
+                         % (a, a + self.pick([5, 100])), writes="orders")
+        if c == 1:
+            a = self.ledger_id()
+            return Query("update", "UPDATE ledger SET kind = 'adjusted' WHERE id >= %d AND id < %d"
+                         % (a, a + self.pick([30, 1500])), writes="ledger")
+        if c == 2:
+            d = self.date_in_2024()
+            return Query("update", "UPDATE visits SET ms = ms + 7 WHERE visited >= '%s' AND visited < '%s'"
+                         % (d, d + datetime.timedelta(days=self.pick([1, 40]))), writes="visits")
+        return Query("update", "UPDATE orders SET discount = 0.5 WHERE status = %s AND amount < %s"
+                     % (sql_literal(self.pick(STATUSES[:-1])), money(self.rng, 0, 50)), writes="orders")
+
+    def delete_key(self):
+        c = self.rng.randrange(3)
+        if c == 0:
+            return Query("delete", "DELETE FROM orders WHERE customer_id = %d AND id %% 3 = 0" % self.customer_id(),
+                         writes="orders")
+        if c == 1:
+            return Query("delete", "DELETE FROM tags WHERE code = %s AND weight > 50" % sql_literal(self.tag_code()),
+                         writes="tags")
+        return Query("delete", "DELETE FROM ledger WHERE id IN (%s)"
+                     % in_list(sorted({self.ledger_id() for _ in range(4)})), writes="ledger")
+
+    def delete_range(self):
+        c = self.rng.randrange(3)
+        if c == 0:
+            a = self.ledger_id()
+            return Query("delete", "DELETE FROM ledger WHERE id >= %d AND id < %d" % (a, a + 15), writes="ledger")
+        if c == 1:
+            t = self.visit_time()
+            return Query("delete", "DELETE FROM visits WHERE visited BETWEEN '%s' AND '%s'"
+                         % (t, t + datetime.timedelta(hours=12)), writes="visits")
+        a = self.customer_id()
+        return Query("delete", "DELETE FROM orders WHERE customer_id BETWEEN %d AND %d AND amount < 100"
+                     % (a, a + 10), writes="orders")
+
+    def write_unsharded(self):
+        if self.rng.random() < 0.6:
+            return Query("write_unsharded", "UPDATE countries SET vat = vat + 0.25 WHERE region = %s"
+                         % sql_literal(self.pick(["Europe", "Asia", "Nordics", "Americas"])), writes="countries")
+        return Query("write_unsharded", "UPDATE products SET stock = stock - 1 WHERE category = %s"
+                     % sql_literal(self.pick(CATEGORIES)), writes="products")
+
+    def prepared_write(self):
+        c = self.rng.randrange(3)
+        if c == 0:
+            return Query("prepared_write", "UPDATE orders SET qty = qty + ? WHERE customer_id = ?",
+                         params=(self.rng.randint(1, 3), self.customer_id()), writes="orders")
+        if c == 1:
+            rows = [self.new_order() for _ in range(3)]
+            params = tuple(v if v is None or isinstance(v, int) else str(v) for r in rows for v in r)
+            row = "(" + ", ".join("?" * len(TABLES["orders"].columns)) + ")"
+            return Query("prepared_write", "INSERT INTO orders (%s) VALUES %s"
+                         % (", ".join(TABLES["orders"].column_names), ", ".join([row] * 3)),
+                         params=params, writes="orders")
+        return Query("prepared_write", "DELETE FROM tags WHERE code = ? AND id > ?",
+                     params=(self.tag_code(), self.rng.randint(1, TAG_IDS)), writes="tags")
+
+
+    def more_reads(self):
+        c = self.rng.randrange(12)
+        k = self.customer_id()
+        if c == 0:
+            return Query("more", "SELECT COUNT(*), SUM(amount), AVG(qty), MIN(created) FROM orders "
+                         "WHERE customer_id = %d AND id < 0" % k)
+        if c == 1:
+            return Query("more", "SELECT o.id, c.name, k.region FROM orders o JOIN customers c ON c.id = o.customer_id "
+                         "JOIN countries k ON k.code = c.country WHERE o.customer_id IN (%s)"
+                         % in_list(self.customer_ids(5)))
+        if c == 2:
+            return Query("more", "SELECT id, amount FROM orders WHERE (customer_id, qty) IN ((%d, %d), (%d, %d))"
+                         % (k, self.rng.randint(1, 20), self.customer_id(), self.rng.randint(1, 20)))
+        if c == 3:
+            return Query("more", "SELECT id, name FROM customers WHERE id <=> %d OR id = %d * 2"
+                         % (k, self.rng.randint(1, 600)))
+        if c == 4:
+            return Query("more", "SELECT COUNT(*) AS n, SUM(s) FROM (SELECT customer_id, SUM(amount) AS s FROM orders "
+                         "GROUP BY customer_id) t WHERE t.s > %s" % money(self.rng, 0, 5000))
+        if c == 5:
+            return Query("more", "SELECT id, amount FROM orders WHERE customer_id NOT IN "
+                         "(SELECT id FROM customers WHERE tier IS NOT NULL) AND amount > %s"
+                         % money(self.rng, 500, 2000))
+        if c == 6:
+            return Query("more", "SELECT id FROM orders WHERE customer_id = %d UNION ALL SELECT id FROM orders "
+                         "WHERE customer_id = %d ORDER BY id DESC LIMIT %d"
+                         % (k, self.customer_id(), self.rng.randint(1, 10)), ordered=True)
+        if c == 7:
+            return Query("more", "SELECT status, COUNT(DISTINCT customer_id) AS buyers, MAX(amount) FROM orders "
+                         "GROUP BY status HAVING buyers > %d ORDER BY buyers DESC, status"
+                         % self.rng.randint(10, 500), ordered=True, ci=(0,))
+        if c == 8:
+            return Query("more", "SELECT DISTINCT country FROM orders WHERE amount > %s ORDER BY country LIMIT %d, %d"
+                         % (money(self.rng, 0, 1000), self.rng.randint(0, 5), self.rng.randint(1, 10)),
+                         ordered=True, ci=(0,))
+        if c == 9:
+            return Query("more", "SELECT YEAR(created) AS y, MONTH(created) AS m, COUNT(*), SUM(amount), "
+                         "AVG(discount) FROM orders GROUP BY YEAR(created), MONTH(created) ORDER BY y DESC, m DESC",
+                         ordered=True)
+        if c == 10:
+            return Query("more", "SELECT id, balance FROM customers ORDER BY balance DESC, id LIMIT %d OFFSET %d"
+                         % (self.rng.randint(1, 20), self.rng.randint(0, 1300)), ordered=True)
+        return Query("more", "SELECT code, COUNT(*), SUM(weight), MIN(label) FROM tags WHERE code IN (%s) GROUP BY code"
+                     % in_list({self.tag_code() for _ in range(3)}), ci=(0,))
+
+    def more_writes(self):
+        c = self.rng.randrange(3)
+        if c == 0:
+            offset = 1000000 * self.rng.randint(1, 2000)
+            return Query("more_writes", "INSERT INTO orders (id, customer_id, amount, qty, status, created, country, "
+                         "discount) SELECT id + %d, customer_id, amount, qty, 'copied', created, country, discount "
+                         "FROM orders WHERE customer_id = %d AND id < %d" % (offset, self.customer_id(), ORDER_IDS),
+                         writes="orders")
+        if c == 1:
+            return Query("more_writes", "UPDATE orders o JOIN customers c ON c.id = o.customer_id "
+                         "SET o.discount = 0.2 WHERE c.tier = %d AND o.qty = %d"
+                         % (self.rng.randint(0, 4), self.rng.randint(1, 20)), writes="orders")
+        return Query("more_writes", "DELETE FROM visits WHERE id = %d" % self.rng.randint(1, VISIT_IDS),
+                     writes="visits")
+
+    def transaction(self):
+        k = self.customer_id()
+        statements = [Query("transaction", "BEGIN"),
+                      Query("transaction", insert_sql(TABLES["orders"], [self.new_order() for _ in range(4)])),
+                      Query("transaction", "UPDATE orders SET status = 'in tx' WHERE customer_id = %d" % k),
+                      Query("transaction", "SELECT id, status FROM orders WHERE customer_id = %d OR status = 'in tx'"
+                            % k)]
+        end = self.pick(["COMMIT", "ROLLBACK"])
+        return statements + [Query("transaction", end, writes="orders")]
+
+
+# ---------------------------------------------------------------------------
+# Running the comparison
+
+class Stats:
+    def __init__(self):
+        self.compared = 0
+        self.refused = 0
+        self.wrong = 0
+        self.reference_errors = []
+        self.refusals = collections.Counter()
+        self.refusal_example = {}
+        self.families = collections.Counter()
+        self.wrong_reports = []
+        self.content_reports = []
+
+    def line(self):
+        return "compared %d, refused %d, wrong %d" % (self.compared, self.refused, self.wrong)
+
+
+def run_queries(queries, ref, subject, contents, stats, log):
+    """Run each query on the reference and the subject and compare; writes
+    are compared by affected rows and then by the written table's contents."""
+    for q in queries:
+        got = subject.run(q.sql, q.params)
+        if got.is_refusal():
+            stats.refused += 1
+            stats.refusals[got.message] += 1
+            stats.refusal_example.setdefault(got.message, q.text())
+            if q.writes and not contents.same(TABLES[q.writes]):
+                stats.wrong += 1
+                report = ["refused, yet %s changed:" % q.writes] + contents.differences(TABLES[q.writes])
+                stats.wrong_reports.append((q, report))
+                contents.copy_to_reference(TABLES[q.writes])
+            continue
+        want = ref.run(q.sql, q.params)
+        if want.kind == "error":
+            stats.reference_errors.append((q, want))
+        stats.compared += 1
+        stats.families[q.family] += 1
+        problems = compare(q, want, got)
+        if q.writes and not contents.same(TABLES[q.writes]):
+            problems = (problems or []) + ["after the write, %s differs:" % q.writes] + \
+                contents.differences(TABLES[q.writes])
+            contents.copy_to_reference(TABLES[q.writes])
+        if problems:
+            stats.wrong += 1
+            stats.wrong_reports.append((q, problems))
+            if got.code == -1:
+                log("connection lost on: %s" % q.text())
+
+
+def report(stats, log, full=5, listed=40):
+    """The summary and the first wrong answers in full, then the refusals by reason."""
+    for i, (q, problems) in enumerate(stats.wrong_reports[:listed]):
+        log("WRONG %d: %s" % (i + 1, q.text(1000)))
+        for line in (problems if i < full else problems[:3]):
+            log("    " + line)
+    if len(stats.wrong_reports) > listed:
+        log("... and %d more wrong answers" % (len(stats.wrong_reports) - listed))
+    for message, n in stats.refusals.most_common(15):
+        log("REFUSED x%d: %s\n    e.g. %s" % (n, message, stats.refusal_example[message][:1000]))
+    for q, answer in stats.reference_errors[:10]:
+        log("REFERENCE ERROR: %s -> %s" % (q.text(1000), answer.describe()))
+    log("compared by family: " + ", ".join("%s %d" % kv for kv in sorted(stats.families.items())))
+    wrong = collections.Counter(q.family for q, _ in stats.wrong_reports)
+    if wrong:
+        log("wrong by family: " + ", ".join("%s %d" % kv for kv in sorted(wrong.items())))
+    log(stats.line())
