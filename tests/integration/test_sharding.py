@@ -15,9 +15,13 @@ Every physical table exists on both servers, so that a row written to the
 wrong server stays visible to the checks, and rows planted directly in the
 copies the router must never read show a read that went astray. The same
 rows, unsharded, live in t_sharding_ref on the first server: reads through
-tessera must give what MariaDB gives there."""
+tessera must give what MariaDB gives there.
+
+Also: maps tessera refuses at start, a group whose server is down, and
+scripts/demo's map, data and statements (ShardingDemoTest)."""
 
 import os
+import re
 import subprocess
 import time
 from decimal import Decimal
@@ -666,6 +670,93 @@ class ShardingGroupDownTest(harness.ProxyTestCase):
             self.assert_down_error(cur, "SELECT * FROM customers")
             cur.execute("SELECT COUNT(*) FROM orders WHERE customer_id = 0")
             self.assertEqual(cur.fetchone(), (0,))
+
+
+@harness.needs_proxy
+class ShardingDemoTest(harness.ProxyTestCase):
+    """scripts/demo's map, data and statements (README's quick start), without
+    installing or building: examples/sharding/demo.lua with the fixture's ports,
+    the demo's SQL loaded through tessera with the mariadb CLI, and each
+    statement the demo shows compared with MariaDB's answer over the same rows
+    unsharded (schema demo_ref on the first server)."""
+
+    BACKEND_COUNT = 2
+    SHARED_PROXY = False
+    DEMO = os.path.join(harness.REPO_ROOT, "scripts", "demo")
+    MAP = os.path.join(harness.REPO_ROOT, "examples", "sharding", "demo.lua")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with open(cls.DEMO) as f:
+            text = f.read()
+        cls.load_sql = re.search(r"<<'SQL'\n(.*?)\nSQL\n", text, re.S).group(1)
+        cls.statements = re.findall(r'through_tessera "(.*?)"', text, re.S)
+        for server in cls.backends:
+            direct_many(server, ["DROP DATABASE IF EXISTS demo", "DROP DATABASE IF EXISTS demo_ref"], db=None)
+        with open(cls.MAP) as f:
+            demo_map = f.read()
+        demo_map = demo_map.replace("127.0.0.1:3306", cls.backends[0].address)
+        demo_map = demo_map.replace("127.0.0.1:3307", cls.backends[1].address)
+        cls.map_path = os.path.join(harness.scratch_dir(), "demo-map.lua")
+        with open(cls.map_path, "w") as f:
+            f.write(demo_map)
+        script = os.path.join(harness.REPO_ROOT, "examples", "proxy-status.lua")
+        cls.proxy = harness.Tessera([], ["--sharding-config=" + cls.map_path,
+                                         "--proxy-lua-script=" + script]).start()
+        cls.port = cls.proxy.port
+        cls.addClassCleanup(cls.proxy.stop)
+        out = harness.mariadb_cli(cls.port, stdin_text=cls.load_sql)
+        if out.returncode != 0:
+            raise AssertionError("the demo's SQL failed through tessera: " + out.stderr)
+        ref_sql = cls.load_sql.replace("CREATE DATABASE demo;\nUSE demo;", "CREATE DATABASE demo_ref;\nUSE demo_ref;")
+        out = subprocess.run(["mariadb", "--no-defaults", "--socket=" + cls.backends[0].socket, "-uroot"],
+                             input=ref_sql, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+        if out.returncode != 0:
+            raise AssertionError("the demo's SQL failed on MariaDB: " + out.stderr)
+
+    @classmethod
+    def tearDownClass(cls):
+        harness.assert_clean_exit(cls.proxy)
+
+    def test_the_demo_shows_four_statements(self):
+        self.assertEqual(len(self.statements), 4, self.statements)
+        self.assertIn("SHOW PROXY BACKENDS", self.statements)
+
+    def test_rows_are_spread_as_the_demo_says(self):
+        servers = self.backends
+        for server, mine in ((servers[0], (0, 2)), (servers[1], (1, 3))):
+            tables = sorted(r[0] for r in direct(server, "SHOW TABLES", db="demo"))
+            self.assertEqual(tables, sorted(["countries"] + ["customers_%d" % i for i in mine]
+                                            + ["orders_%d" % i for i in mine]))
+            self.assertEqual(direct(server, "SELECT COUNT(*) FROM countries", db="demo"), ((4,),))
+            for i in mine:
+                keys = [r[0] for r in direct(server, "SELECT id FROM customers_%d" % i, db="demo")]
+                self.assertTrue(keys and all(k % 4 == i for k in keys), keys)
+        total = sum(direct(s, "SELECT COUNT(*) FROM %s" % t, db="demo")[0][0]
+                    for s, mine in ((servers[0], (0, 2)), (servers[1], (1, 3))) for t in
+                    ["customers_%d" % i for i in mine])
+        self.assertEqual(total, direct(servers[0], "SELECT COUNT(*) FROM customers", db="demo_ref")[0][0])
+
+    def test_demo_statements_answer_as_mariadb(self):
+        for sql in self.statements:
+            if sql == "SHOW PROXY BACKENDS":
+                continue
+            with self.subTest(sql=sql):
+                out = harness.mariadb_cli(self.port, "demo", "--batch", "-e", sql)
+                self.assertEqual(out.returncode, 0, out.stderr)
+                want_sql = sql.replace("@@port", str(self.backends[1].port))
+                ref = harness.mariadb_cli(self.backends[0].port, "demo_ref", "--batch", "-e", want_sql)
+                self.assertEqual(ref.returncode, 0, ref.stderr)
+                self.assertEqual(out.stdout, ref.stdout)
+                self.assertGreater(len(out.stdout.splitlines()), 1)
+
+    def test_show_proxy_backends_is_the_scripts(self):
+        out = harness.mariadb_cli(self.port, "demo", "--batch", "-e", "SHOW PROXY BACKENDS")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = out.stdout.splitlines()
+        self.assertEqual(lines[0], "ndx\taddress\ttype\tstate\tconnected_clients")
+        self.assertEqual([line.split("\t")[1] for line in lines[1:]], [s.address for s in self.backends])
 
 
 if __name__ == "__main__":
