@@ -54,6 +54,9 @@ typedef struct {
   gboolean quiet;              /* the client's own command, parked while a backend
                                   connection opens: no read_query_result for it */
   gint backend;                /* the backend (0-based) it goes to, -1: the connection in use */
+  gboolean pipelined;          /* may go out right behind the query before it (same backend),
+                                  without waiting for that one's answer */
+  gboolean sent;               /* it is on the wire (a queue reset keeps it: its answer is read) */
 } TsrInjection;
 
 typedef struct {

@@ -151,6 +151,8 @@ TsrStep tsr_state_read_handshake(TsrSession *s);
 TsrStep tsr_state_read_auth(TsrSession *s);
 
 /* session-query.c */
+/* Frees every queued query (the session ends). */
+void tsr_session_queue_free(TsrSession *s);
 /* Returns TRUE when the owner's hooks exist and the script has hook `id`. */
 gboolean tsr_session_has_hook(TsrSession *s, TsrHookId id);
 /* READ_QUERY with a read_query hook: returns the step, or -1 to let the

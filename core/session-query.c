@@ -47,8 +47,23 @@ void tsr_session_queue_add_on(TsrSession *s, guint backend, gint id, const guint
 }
 
 void tsr_session_queue_reset(TsrSession *s) {
+  GList *l = s->queries.head, *next;
+  for (; l; l = next) {
+    next = l->next;
+    if (((TsrInjection *)l->data)->sent) continue; /* on the wire: its answer must still be read */
+    tsr_injection_free(l->data);
+    g_queue_delete_link(&s->queries, l);
+  }
+}
+
+void tsr_session_queue_free(TsrSession *s) {
   TsrInjection *inj;
   while ((inj = g_queue_pop_head(&s->queries))) tsr_injection_free(inj);
+}
+
+void tsr_session_queue_pipeline_last(TsrSession *s) {
+  TsrInjection *inj = g_queue_peek_tail(&s->queries);
+  if (inj) inj->pipelined = TRUE;
 }
 
 guint tsr_session_queue_length(const TsrSession *s) {
@@ -90,7 +105,9 @@ static TsrStep command_finished(TsrSession *s) {
     tsr_session_send_error(s, 1, TSR_ER_SCRIPT_ERROR, "HY000",
                            "tessera: the proxy script ignored every result of this command; return "
                            "proxy.PROXY_IGNORE_RESULT for all but one");
+  s->answered = TRUE;
   tsr_session_queue_reset(s);
+  if (s->queries.length > 0) return tsr_query_send_next(s); /* answers still on the wire */
   tsr_session_set_busy(s, FALSE);
   tsr_session_set_state(s, s->close_after_command ? TSR_SESSION_CLOSING : TSR_SESSION_READ_QUERY);
   return TSR_STEP_NEXT;
@@ -177,12 +194,29 @@ static gboolean use_backend(TsrSession *s, guint index) {
   return FALSE;
 }
 
+/* Writes an injection's command to the backend connection in use. */
+static void write_injection(TsrSession *s, TsrInjection *inj) {
+  gsize len;
+  const guint8 *packet = g_bytes_get_data(inj->packet, &len);
+  g_autoptr(GByteArray) frames = g_byte_array_sized_new((guint)len + 8);
+  tsr_packet_encode(frames, 0, packet, len);
+  evbuffer_add(s->server->conn.out, frames->data, frames->len);
+  inj->sent = TRUE;
+}
+
+/* Sends the next query right behind the one just sent when it asked to be
+ * pipelined on the same connection. */
+static void pipeline_next(TsrSession *s) {
+  TsrInjection *next = g_queue_peek_head(&s->queries);
+  if (next && next->pipelined && !next->sent && next->backend == (gint)s->server->backend->index)
+    write_injection(s, next);
+}
+
 TsrStep tsr_query_send_next(TsrSession *s) {
   TsrInjection *inj = g_queue_pop_head(&s->queries);
   gsize len;
   const guint8 *packet;
   gboolean has_response;
-  g_autoptr(GByteArray) frames = NULL;
 
   if (!inj) return command_finished(s);
   if (inj->backend >= 0 && !use_backend(s, (guint)inj->backend)) {
@@ -206,10 +240,9 @@ TsrStep tsr_query_send_next(TsrSession *s) {
   has_response = tsr_command_has_response(packet[0]);
   inj->streamed = has_response && !inj->resultset_is_needed && s->queries.length == 0 && !s->answered;
   if (!inj->streamed) inj->result = evbuffer_new();
-  frames = g_byte_array_sized_new((guint)len + 8);
-  tsr_packet_encode(frames, 0, packet, len);
-  evbuffer_add(s->server->conn.out, frames->data, frames->len);
+  if (!inj->sent) write_injection(s, inj);
   inj->sent_at = g_get_monotonic_time();
+  pipeline_next(s);
   tsr_command_begin(s, packet[0]);
   tsr_pump_reset(&s->down);
   s->answered = s->answered || inj->streamed;

@@ -59,7 +59,11 @@ void tsr_session_queue_add(TsrSession *s, gint id, const guint8 *packet, gsize l
  * sessions tessera authenticated itself, see TsrProxyConfig.users). */
 void tsr_session_queue_add_on(TsrSession *s, guint backend, gint id, const guint8 *packet, gsize len,
                               gboolean resultset_is_needed, gboolean at_front);
-/* Empties the query queue. */
+/* Marks the last queued query as one that may be sent right behind the
+ * one before it (see TsrInjection.pipelined). */
+void tsr_session_queue_pipeline_last(TsrSession *s);
+/* Empties the query queue, but for queries already sent (pipelined): their
+ * answers are still read, and reach read_query_result. */
 void tsr_session_queue_reset(TsrSession *s);
 /* Returns the number of queued queries. */
 guint tsr_session_queue_length(const TsrSession *s);

@@ -387,6 +387,7 @@ static TsrHookAction end_result(TsrSession *s, ShardingSession *ss, TsrInjection
 TsrHookAction tsr_sharding_result(ShardingWorker *w, TsrSession *s, ShardingSession *ss, TsrInjection *inj) {
   (void)w;
   note_connection(s, ss, inj);
+  if (!ss->cmd.plan) return TSR_HOOK_IGNORE_RESULT; /* the command ended: an answer that was on the wire */
   switch (SHARDING_ID_KIND(inj->id)) {
   case SHARDING_Q_PROLOGUE:
     return prologue_result(s, ss, inj);

@@ -60,6 +60,7 @@ void tsr_sharding_queue_execute(TsrSession *s, guint backend, guint step, const 
                           TRUE);
   tsr_session_queue_add_on(s, backend, SHARDING_ID(SHARDING_Q_STEP, step), execute_last, sizeof execute_last,
                            buffered, FALSE);
+  tsr_session_queue_pipeline_last(s); /* one round trip: the execute follows the prepare at once */
 }
 
 /* Reads the OK of a buffered COM_STMT_PREPARE answer. */
