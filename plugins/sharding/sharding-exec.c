@@ -39,7 +39,7 @@ void tsr_sharding_queue_text(TsrSession *s, guint backend, gint id, guint8 comma
   tsr_session_queue_add_on(s, backend, id, packet->data, packet->len, buffered, FALSE);
 }
 
-gboolean tsr_sharding_prologue(TsrSession *s, ShardingSession *ss, guint group, guint backend) {
+gboolean tsr_sharding_prologue(TsrSession *s, ShardingSession *ss, guint group, guint backend, gboolean join) {
   guint32 thread = tsr_session_backend_thread_id(s, backend);
   guint64 bit = G_GUINT64_CONSTANT(1) << group;
   if (thread == 0 || ss->replayed[backend] != thread)
@@ -47,7 +47,7 @@ gboolean tsr_sharding_prologue(TsrSession *s, ShardingSession *ss, guint group, 
       const char *sql = ss->replay->pdata[i];
       tsr_sharding_queue_text(s, backend, SHARDING_ID(SHARDING_Q_PROLOGUE, backend), TSR_COM_QUERY, sql, strlen(sql), TRUE);
     }
-  if (!ss->in_trans) return TRUE;
+  if (!ss->in_trans || !join) return TRUE;
   if (ss->trans_groups & bit) {
     /* trans_thread is 0 until the start on the group is answered. */
     if (ss->trans_thread[group] == 0 || thread == ss->trans_thread[group]) return TRUE;
@@ -74,7 +74,7 @@ static TsrHookAction run_steps(TsrSession *s, ShardingSession *ss, const guint *
   for (guint i = 0; i < plan->n_steps; i++) {
     const TsrRouteStep *step = &plan->steps[i];
     guint backend = group_backend[step->group];
-    if (!tsr_sharding_prologue(s, ss, step->group, backend)) return TSR_HOOK_SEND_RESULT;
+    if (!tsr_sharding_prologue(s, ss, step->group, backend, TRUE)) return TSR_HOOK_SEND_RESULT;
     if (cmd->binary)
       tsr_sharding_queue_execute(s, backend, i, step->sql, step->sql_len, !single);
     else
@@ -96,7 +96,7 @@ static TsrHookAction run_last(TsrSession *s, ShardingSession *ss, const guint *g
   ShardingCommand *cmd = &ss->cmd;
   guint group = ss->last_group >= 0 ? (guint)ss->last_group : tsr_shard_map_default_group(cmd->map);
   guint backend = group_backend[group];
-  if (!tsr_sharding_prologue(s, ss, group, backend)) return TSR_HOOK_SEND_RESULT;
+  if (!tsr_sharding_prologue(s, ss, group, backend, TRUE)) return TSR_HOOK_SEND_RESULT;
   if (cmd->binary)
     tsr_sharding_queue_execute(s, backend, 0, cmd->plan->sql, cmd->plan->sql_len, FALSE);
   else
@@ -108,16 +108,48 @@ static TsrHookAction run_last(TsrSession *s, ShardingSession *ss, const guint *g
 
 /* ---- session state ---- */
 
+/* Returns what a SET statement makes autocommit: 0 (off), 1 (on), or -1
+ * when it does not set it. */
+static gint autocommit_value(const char *sql, gsize len) {
+  g_autofree char *lower = g_ascii_strdown(sql, (gssize)len);
+  const char *p = strstr(lower, "autocommit");
+  if (!p) return -1;
+  p += strlen("autocommit");
+  while (g_ascii_isspace(*p)) p++;
+  if (*p == ':') p++;
+  if (*p != '=') return -1;
+  p++;
+  while (g_ascii_isspace(*p) || *p == '\'' || *p == '"') p++;
+  if (*p == '0' || g_str_has_prefix(p, "off") || g_str_has_prefix(p, "false")) return 0;
+  if (*p == '1' || g_str_has_prefix(p, "on") || g_str_has_prefix(p, "true")) return 1;
+  return -1;
+}
+
+/* Starts the transaction that autocommit = 0 keeps open. */
+static void begin_implicit(ShardingSession *ss) {
+  ss->in_trans = TRUE;
+  ss->trans_groups = 0;
+  g_free(ss->begin_sql);
+  ss->begin_sql = g_strdup("BEGIN");
+  tsr_sharding_xa_begin(ss, ss->begin_sql);
+}
+
 /* SET and USE go to every connection the session holds (the default
  * group's when it holds none); the first answer is the client's. */
 static TsrHookAction run_session(TsrSession *s, ShardingSession *ss, const guint *group_backend) {
   ShardingCommand *cmd = &ss->cmd;
   guint n = 0;
+  if (autocommit_value(cmd->plan->sql, cmd->plan->sql_len) == 1 && ss->autocommit_off && ss->trans_groups) {
+    tsr_sharding_reply_error(s, 1235, "42000",
+                             "tessera: end the transaction with COMMIT or ROLLBACK before SET autocommit = 1 "
+                             "(it spans several groups)");
+    return TSR_HOOK_SEND_RESULT;
+  }
   for (guint g = 0; g < tsr_shard_map_n_groups(cmd->map); g++) {
     guint backend = group_backend[g];
     if (tsr_session_backend_thread_id(s, backend) == 0 && !(n == 0 && g == tsr_shard_map_default_group(cmd->map)))
       continue;
-    if (!tsr_sharding_prologue(s, ss, g, backend)) return TSR_HOOK_SEND_RESULT;
+    if (!tsr_sharding_prologue(s, ss, g, backend, FALSE)) return TSR_HOOK_SEND_RESULT;
     tsr_sharding_queue_text(s, backend, SHARDING_ID(SHARDING_Q_SESSION, n), TSR_COM_QUERY, cmd->plan->sql, cmd->plan->sql_len,
                TRUE);
     n++;
@@ -176,6 +208,7 @@ static guint end_transaction(TsrSession *s, ShardingSession *ss, const guint *gr
   ss->in_trans = FALSE;
   ss->trans_groups = 0;
   g_clear_pointer(&ss->xid, g_free);
+  if (ss->autocommit_off) begin_implicit(ss);
   return n;
 }
 
@@ -197,7 +230,7 @@ static TsrHookAction run_transaction(TsrSession *s, ShardingSession *ss, const g
   } else {
     if (ss->in_trans && ss->trans_groups == 0) {
       guint g = tsr_shard_map_default_group(cmd->map);
-      if (!tsr_sharding_prologue(s, ss, g, group_backend[g])) return TSR_HOOK_SEND_RESULT;
+      if (!tsr_sharding_prologue(s, ss, g, group_backend[g], TRUE)) return TSR_HOOK_SEND_RESULT;
     }
     n = queue_on_trans_groups(s, ss, group_backend, cmd->plan->sql, cmd->plan->sql_len);
   }
@@ -363,6 +396,15 @@ static TsrHookAction session_result(TsrSession *s, ShardingSession *ss, TsrInjec
   ShardingCommand *cmd = &ss->cmd;
   gboolean first = SHARDING_ID_INDEX(inj->id) == 0;
   if (first && !inj->tracker.error_seen) {
+    gint autocommit = autocommit_value(cmd->plan->sql, cmd->plan->sql_len);
+    if (autocommit == 0 && !ss->autocommit_off) {
+      ss->autocommit_off = TRUE;
+      if (!ss->in_trans) begin_implicit(ss);
+    } else if (autocommit == 1 && ss->autocommit_off) {
+      ss->autocommit_off = FALSE;
+      ss->in_trans = FALSE;
+      g_clear_pointer(&ss->xid, g_free);
+    }
     if (cmd->plan->use_db)
       tsr_session_set_default_db(s, cmd->plan->use_db);
     else if (ss->replay->len < SHARDING_MAX_REPLAY)

@@ -121,7 +121,8 @@ typedef struct {
   GPtrArray *replay;               /* of char*: SET statements new connections get */
   guint32 *replayed;               /* per backend: thread id of the connection that has them */
   guint n_backends;
-  gboolean in_trans;               /* BEGIN was seen, COMMIT/ROLLBACK not yet */
+  gboolean in_trans;               /* BEGIN was seen (or autocommit is off), COMMIT/ROLLBACK not yet */
+  gboolean autocommit_off;         /* SET autocommit = 0 is in effect */
   char *begin_sql;                 /* how the transaction started on each group */
   guint64 trans_groups;            /* groups the transaction reached (bit per group) */
   guint32 *trans_thread;           /* per group: the connection it started on */
@@ -163,11 +164,11 @@ TsrHookAction tsr_sharding_run_plan(TsrSession *s, ShardingSession *ss);
 void tsr_sharding_queue_text(TsrSession *s, guint backend, gint id, guint8 command, const char *text, gsize len,
                              gboolean buffered);
 /* Queues what the connection to `backend` needs before a query for
- * `group`: the session's SET statements when it is new, the transaction's
- * start when the transaction has not reached the group yet. Returns FALSE
- * (the client's error queued) when the group's connection was lost inside
- * the transaction. */
-gboolean tsr_sharding_prologue(TsrSession *s, ShardingSession *ss, guint group, guint backend);
+ * `group`: the session's SET statements when it is new and, with join, the
+ * transaction's start when the transaction has not reached the group yet.
+ * Returns FALSE (the client's error queued) when the group's connection
+ * was lost inside the transaction. */
+gboolean tsr_sharding_prologue(TsrSession *s, ShardingSession *ss, guint group, guint backend, gboolean join);
 /* Frees what the command under way holds. */
 void tsr_sharding_command_clear(ShardingCommand *cmd);
 

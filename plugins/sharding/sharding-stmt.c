@@ -232,7 +232,7 @@ static TsrHookAction stmt_prepare(ShardingWorker *w, TsrSession *s, ShardingSess
   const TsrRouteStep *step = &cmd->plan->steps[0];
   guint backend = cmd->group_backend[step->group];
   cmd->preparing = st;
-  if (!tsr_sharding_prologue(s, ss, step->group, backend)) return TSR_HOOK_SEND_RESULT;
+  if (!tsr_sharding_prologue(s, ss, step->group, backend, FALSE)) return TSR_HOOK_SEND_RESULT;
   tsr_sharding_queue_text(s, backend, SHARDING_ID(SHARDING_Q_PREPARE, 0), TSR_COM_STMT_PREPARE, step->sql,
                           step->sql_len, TRUE);
   return TSR_HOOK_SEND_QUERY;
