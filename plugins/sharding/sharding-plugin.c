@@ -151,6 +151,7 @@ static gboolean sharding_start(gpointer state, TsrChassis *chassis, GError **err
   ShardingPlugin *p = state;
   if (!p->map) return TRUE;
   if (!tsr_sharding_admin_register(p, error)) return FALSE;
+  tsr_sharding_reload_start(p, tsr_chassis_main_base(chassis));
   if (tsr_shard_map_n_groups(p->map) > 1) {
     if (!tsr_sharding_xa_open(p, error)) return FALSE;
     tsr_sharding_xa_recover(p);
@@ -165,6 +166,7 @@ static void sharding_destroy(gpointer state) {
   ShardingPlugin *p = state;
   if (tsr_session_layer_get() == &p->layer) tsr_session_layer_set(NULL);
   if (p->map) tsr_sharding_admin_unregister();
+  tsr_sharding_reload_stop(p);
   tsr_sharding_xa_close(p);
   g_free(p->xa_log_path);
   tsr_shard_map_unref(p->map);

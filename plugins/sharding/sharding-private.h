@@ -57,6 +57,8 @@ typedef struct {
   gssize xa_counter;               /* the next xid's number, atomic */
   struct event *xa_resolver;       /* commits what groups did not confirm */
   GPtrArray *xa_seen;              /* decided xids the resolver saw once */
+  gint64 config_stamp;             /* the map file's mtime and size when last read */
+  struct event *reloader;          /* checks the map file for changes */
   TsrSessionLayer layer;
 } ShardingPlugin;
 
@@ -204,6 +206,15 @@ gboolean tsr_sharding_xa_begin(ShardingSession *ss, const char *begin_sql);
 guint tsr_sharding_xa_end(TsrSession *s, ShardingSession *ss, gboolean commit);
 /* Takes one answer of the XA phases. */
 TsrHookAction tsr_sharding_xa_result(TsrSession *s, ShardingSession *ss, TsrInjection *inj);
+
+/* sharding-reload.c */
+/* Loads the map file again and makes it the current map when it loads and
+ * keeps the groups. Returns TRUE when it did (else logs why not). Main
+ * thread. */
+gboolean tsr_sharding_reload(ShardingPlugin *p);
+/* Starts checking the map file for changes on `base` (the main thread's). */
+void tsr_sharding_reload_start(ShardingPlugin *p, struct event_base *base);
+void tsr_sharding_reload_stop(ShardingPlugin *p);
 
 /* sharding-recover.c */
 /* Opens the decision log (--sharding-xa-log, default: the map's path +

@@ -47,7 +47,7 @@ gboolean tsr_sharding_xa_begin(ShardingSession *ss, const char *begin_sql) {
   g_autofree char *plain = g_ascii_strdown(begin_sql, -1);
   g_strstrip(plain);
   g_clear_pointer(&ss->xid, g_free);
-  if (!p->xa_log || tsr_shard_map_n_groups(p->map) < 2) return FALSE;
+  if (!p->xa_log || ss->cmd.n_groups < 2) return FALSE;
   if (strcmp(plain, "begin") != 0 && strcmp(plain, "begin work") != 0 && strcmp(plain, "start transaction") != 0)
     return FALSE; /* READ ONLY, WITH CONSISTENT SNAPSHOT: plain transactions */
   ss->xid = tsr_xa_xid_new(p->proxy_id, (guint64)g_atomic_pointer_add(&p->xa_counter, 1));
