@@ -491,15 +491,24 @@ class ShardingTest(harness.ProxyTestCase):
         self.assertEqual(self.physical(self.backends[0], "orders_2"), [1])
         self.assertEqual(self.physical(self.backends[1], "orders_3"), [2])
 
-    @harness.known_bug("with SET autocommit=0 (PyMySQL's default) tessera answers COMMIT with OK but sends it "
-                       "to no group, since no BEGIN was seen; the writes are rolled back when the connections close")
-    def test_commit_with_autocommit_off(self):
+    def test_autocommit_off_commits_and_rolls_back_over_two_groups(self):
+        """PyMySQL's default: SET autocommit = 0, then COMMIT or ROLLBACK without BEGIN."""
         with self.connect(autocommit=False) as conn, conn.cursor() as cur:
             cur.execute("INSERT INTO orders (id, customer_id, total, status, placed) "
                         "VALUES (1, 0, 1, 'new', '2024-01-01'), (2, 1, 1, 'new', '2024-01-01')")
+            self.assertEqual(self.physical(self.backends[0], "orders_0"), [])
+            self.assertEqual(self.physical(self.backends[1], "orders_1"), [])
             conn.commit()
-        self.assertEqual(self.physical(self.backends[0], "orders_0"), [1])
-        self.assertEqual(self.physical(self.backends[1], "orders_1"), [2])
+            self.assertEqual(self.physical(self.backends[0], "orders_0"), [1])
+            self.assertEqual(self.physical(self.backends[1], "orders_1"), [2])
+            cur.execute("INSERT INTO orders (id, customer_id, total, status, placed) "
+                        "VALUES (3, 2, 1, 'new', '2024-01-01'), (4, 3, 1, 'new', '2024-01-01')")
+            conn.rollback()
+            cur.execute("SELECT COUNT(*) FROM orders")
+            self.assertEqual(cur.fetchone(), (2,))
+            conn.commit()
+        self.assertEqual(self.physical(self.backends[0], "orders_2"), [])
+        self.assertEqual(self.physical(self.backends[1], "orders_3"), [])
 
     # --- refusals and logins -----------------------------------------------------------
 
