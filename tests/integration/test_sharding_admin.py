@@ -200,6 +200,51 @@ class ShardingAdminTest(harness.ProxyTestCase):
 
 
 @harness.needs_proxy
+class ShardingAdminReloadTest(harness.ProxyTestCase):
+    """shard_tables follows the map tessera routes with: after the file changes,
+    the new placement; after a change that does not load, still the last good one."""
+
+    BACKEND_COUNT = 2
+    SHARED_PROXY = False
+    MAP = """return {
+  groups = { g1 = { primary = "%s" }, g2 = { primary = "%s" } },
+  default_group = "g1",
+  users = { { user = "%s", password = "%s" } },
+  tables = {
+    ["%s.t"] = { shard_key = "id", method = "hash", shards = { %s } },
+  },
+}
+"""
+
+    def write_map(self, shards):
+        with open(self.map_path, "w") as f:
+            f.write(self.MAP % (self.backends[0].address, self.backends[1].address, USER, PASSWORD, DB, shards))
+
+    def placement(self):
+        _, rows = admin_rows(self.admin_port, "SELECT * FROM shard_tables")
+        return [(r["shard"], r["group_name"], r["physical_table"]) for r in rows]
+
+    def test_shard_tables_after_reload(self):
+        self.map_path = os.path.join(harness.scratch_dir(), "map.lua")
+        self.write_map('{ group = "g1" }, { group = "g2" }')
+        admin_port = self.admin_port = mariadb_fixture.free_port()
+        self.start_proxy([], ["--sharding-config=" + self.map_path, "--plugins=proxy,admin",
+                              "--admin-address=%s:%d" % (harness.HOST, admin_port),
+                              "--admin-username=" + ADMIN_USER, "--admin-password=" + ADMIN_PASSWORD])
+        wait_for(lambda: harness.is_listening(admin_port), "the admin endpoint")
+        self.assertEqual(self.placement(), [("0", "g1", DB + ".t_0"), ("1", "g2", DB + ".t_1")])
+        # Shard 1 moves to g1 under another name.
+        moved = [("0", "g1", DB + ".t_0"), ("1", "g1", DB + ".t_moved")]
+        self.write_map('{ group = "g1" }, { group = "g1", table = "t_moved" }')
+        wait_for(lambda: self.placement() == moved, "shard_tables with the moved shard")
+        # A map that does not load leaves the last one.
+        with open(self.map_path, "a") as f:
+            f.write("this is not Lua\n")
+        wait_for(lambda: "not reloaded" in self.proxy.log_tail(), "the refused reload in the log")
+        self.assertEqual(self.placement(), moved)
+
+
+@harness.needs_proxy
 class NoMapTest(harness.ProxyTestCase):
     """Without a shard map the sharding plugin publishes nothing."""
 
