@@ -96,6 +96,7 @@ static TsrHookAction run_last(TsrSession *s, ShardingSession *ss, const guint *g
   ShardingCommand *cmd = &ss->cmd;
   guint group = ss->last_group >= 0 ? (guint)ss->last_group : tsr_shard_map_default_group(cmd->map);
   guint backend = group_backend[group];
+  if (tsr_sharding_answer_last(s, ss)) return TSR_HOOK_SEND_RESULT;
   if (!tsr_sharding_prologue(s, ss, group, backend, TRUE)) return TSR_HOOK_SEND_RESULT;
   if (cmd->binary)
     tsr_sharding_queue_execute(s, backend, 0, cmd->plan->sql, cmd->plan->sql_len, FALSE);
@@ -364,11 +365,14 @@ TsrHookAction tsr_sharding_finish(TsrSession *s, ShardingSession *ss) {
   TsrOkPacket ok;
   tsr_session_queue_reset(s);
   if (cmd->error && cmd->error->len) {
+    ss->row_count = -1;
     tsr_sharding_reply_raw(s, cmd->error);
   } else if (cmd->merger) {
+    ss->row_count = -1;
     tsr_sharding_reply_resultset(s, cmd, ss->in_trans);
   } else if (cmd->summing) {
     tsr_write_summary_ok(&cmd->summary, &ok);
+    tsr_sharding_note_ok(ss, ok.affected_rows, ok.last_insert_id);
     g_autofree char *info = g_strndup((const char *)ok.info.data, ok.info.len);
     tsr_sharding_reply_ok(s, ok.affected_rows, ok.last_insert_id, ok.warnings, ss->in_trans, info);
   } else {
@@ -452,7 +456,10 @@ TsrHookAction tsr_sharding_result(ShardingWorker *w, TsrSession *s, ShardingSess
   default:
     if (inj->tracker.error_seen && ss->cmd.plan && ss->cmd.plan->kind == TSR_ROUTE_SHARDS)
       g_atomic_pointer_add(&ss->cmd.counters[ss->cmd.plan->steps[SHARDING_ID_INDEX(inj->id)].group].errors, 1);
-    if (inj->streamed) return TSR_HOOK_DEFAULT;
+    if (inj->streamed) {
+      if (ss->cmd.plan->kind == TSR_ROUTE_SHARDS) tsr_sharding_note_answer(ss, inj);
+      return TSR_HOOK_DEFAULT;
+    }
     if (tsr_sharding_step_answer(s, &ss->cmd, inj) || --ss->cmd.pending == 0) return tsr_sharding_finish(s, ss);
     return TSR_HOOK_IGNORE_RESULT;
   }

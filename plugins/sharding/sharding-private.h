@@ -129,6 +129,8 @@ typedef struct {
   guint64 trans_groups;            /* groups the transaction reached (bit per group) */
   guint32 *trans_thread;           /* per group: the connection it started on */
   gint last_group;                 /* where the previous statement ran, -1: none */
+  guint64 last_insert_id;          /* LAST_INSERT_ID() as one server would give it */
+  gint64 row_count;                /* ROW_COUNT() of the previous statement */
   GHashTable *stmts;               /* client statement id -> ShardingStmt* */
   guint32 next_stmt_id;
   GArray *to_close;                /* of ShardingClose: backend statements to close */
@@ -237,6 +239,15 @@ gboolean tsr_sharding_step_answer(TsrSession *s, ShardingCommand *cmd, TsrInject
  * unless it has one. */
 void tsr_sharding_set_error(ShardingCommand *cmd, guint16 code, const char *sqlstate, const char *message);
 
+/* sharding-last.c */
+/* Notes the OK of a statement: ROW_COUNT() and LAST_INSERT_ID() after it. */
+void tsr_sharding_note_ok(ShardingSession *ss, guint64 affected_rows, guint64 last_insert_id);
+/* The same from the first bytes of a step's answer relayed to the client. */
+void tsr_sharding_note_answer(ShardingSession *ss, const TsrInjection *inj);
+/* SELECT LAST_INSERT_ID() / SELECT ROW_COUNT(): answers from what tessera
+ * noted. Returns FALSE for the other statements about the previous one. */
+gboolean tsr_sharding_answer_last(TsrSession *s, ShardingSession *ss);
+
 /* sharding-reply.c */
 /* Queues an ERR packet as the client's answer. */
 void tsr_sharding_reply_error(TsrSession *s, guint16 code, const char *sqlstate, const char *fmt, ...)
@@ -246,6 +257,10 @@ void tsr_sharding_reply_ok(TsrSession *s, guint64 affected, guint64 insert_id, g
                            const char *info);
 /* Queues the raw ERR payload of a backend. */
 void tsr_sharding_reply_raw(TsrSession *s, const GByteArray *payload);
+/* Queues a result set: the n column definitions, cmd's rows (framed by
+ * tsr_sharding_emit_row) and the end with cmd's warnings. */
+void tsr_sharding_reply_columns(TsrSession *s, const TsrColumnDef *const *defs, guint n, const ShardingCommand *cmd,
+                                gboolean in_trans);
 /* Queues the merged result set of cmd: columns, rows, end. */
 void tsr_sharding_reply_resultset(TsrSession *s, ShardingCommand *cmd, gboolean in_trans);
 /* The merger's emit function: appends one row to cmd->rows. */

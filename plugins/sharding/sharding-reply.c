@@ -81,9 +81,9 @@ static void reply_rows(TsrSession *s, const GByteArray *rows) {
   }
 }
 
-void tsr_sharding_reply_resultset(TsrSession *s, ShardingCommand *cmd, gboolean in_trans) {
+void tsr_sharding_reply_columns(TsrSession *s, const TsrColumnDef *const *defs, guint n, const ShardingCommand *cmd,
+                                gboolean in_trans) {
   g_autoptr(GByteArray) payload = g_byte_array_new();
-  guint n = tsr_merger_n_columns(cmd->merger);
   gboolean deprecate_eof = (tsr_session_capabilities(s) & TSR_CLIENT_DEPRECATE_EOF) != 0;
   guint16 status = reply_status(s, in_trans);
 
@@ -91,7 +91,7 @@ void tsr_sharding_reply_resultset(TsrSession *s, ShardingCommand *cmd, gboolean 
   tsr_session_respond(s, payload->data, payload->len);
   for (guint i = 0; i < n; i++) {
     g_byte_array_set_size(payload, 0);
-    tsr_column_def_encode(payload, 0, tsr_merger_column(cmd->merger, i));
+    tsr_column_def_encode(payload, 0, defs[i]);
     tsr_session_respond(s, payload->data, payload->len);
   }
   if (!deprecate_eof) {
@@ -101,4 +101,11 @@ void tsr_sharding_reply_resultset(TsrSession *s, ShardingCommand *cmd, gboolean 
   }
   reply_rows(s, cmd->rows);
   reply_end(s, cmd->warnings, status);
+}
+
+void tsr_sharding_reply_resultset(TsrSession *s, ShardingCommand *cmd, gboolean in_trans) {
+  guint n = tsr_merger_n_columns(cmd->merger);
+  g_autofree const TsrColumnDef **defs = g_new(const TsrColumnDef *, MAX(n, 1));
+  for (guint i = 0; i < n; i++) defs[i] = tsr_merger_column(cmd->merger, i);
+  tsr_sharding_reply_columns(s, defs, n, cmd, in_trans);
 }
