@@ -126,25 +126,45 @@ static gboolean start_connect(TsrSession *s, TsrBackend *b) {
   return FALSE;
 }
 
+/* A connection opened for a command of a logged-in client failed: the
+ * command gets the error and the client stays connected (its other
+ * backend connections serve its next commands). */
+static gboolean command_connect_failed(TsrSession *s, guint16 code, const char *sqlstate, const char *message) {
+  if (!s->login || !s->login->client_ok_sent || !s->busy) return FALSE;
+  if (!s->answered) tsr_session_send_error(s, 1, code, sqlstate, "%s", message);
+  s->answered = TRUE;
+  tsr_session_queue_free(s);
+  tsr_session_set_busy(s, FALSE);
+  tsr_session_set_state(s, s->close_after_command ? TSR_SESSION_CLOSING : TSR_SESSION_READ_QUERY);
+  tsr_session_drive(s);
+  return TRUE;
+}
+
+/* No backend of the connect order could be reached. */
+static void connect_failed(TsrSession *s, guint16 code, const char *sqlstate, const char *message) {
+  if (command_connect_failed(s, code, sqlstate, message)) return;
+  tsr_session_fail(s, tsr_session_login_error_seq(s), code, sqlstate, "%s", message);
+  tsr_session_drive(s);
+}
+
 static void try_next_backend(TsrSession *s) {
   const TsrBackendList *list = s->owner->config->backends;
+  g_autofree char *message = NULL;
   while (s->connect_next < s->connect_count) {
     TsrBackend *b = tsr_backend_list_get(list, s->connect_order[s->connect_next++]);
     if (start_connect(s, b)) return;
     if (s->out_of_resources) {
-      tsr_session_fail(s, tsr_session_login_error_seq(s), TSR_ER_CON_COUNT_ERROR, "08004",
-                       "Too many connections: tessera cannot open a backend connection (%s); raise "
-                       "--max-open-files or the system's limits",
-                       g_strerror(s->out_of_resources));
-      tsr_session_drive(s);
+      message = g_strdup_printf("Too many connections: tessera cannot open a backend connection (%s); raise "
+                                "--max-open-files or the system's limits",
+                                g_strerror(s->out_of_resources));
+      connect_failed(s, TSR_ER_CON_COUNT_ERROR, "08004", message);
       return;
     }
   }
-  tsr_session_fail(s, tsr_session_login_error_seq(s), TSR_ER_BACKEND_UNAVAILABLE, "08S01",
-                   "tessera: no backend could be reached (%s); check that the MySQL servers given with "
-                   "--proxy-backend-addresses are running",
-                   s->connect_errors[0] ? s->connect_errors : "no backends configured");
-  tsr_session_drive(s);
+  message = g_strdup_printf("tessera: no backend could be reached (%s); check that the MySQL servers are running "
+                            "and reachable at the addresses tessera was given",
+                            s->connect_errors[0] ? s->connect_errors : "no backends configured");
+  connect_failed(s, TSR_ER_BACKEND_UNAVAILABLE, "08S01", message);
 }
 
 /* Puts the backend a script chose first in the connect order. */

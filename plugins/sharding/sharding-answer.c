@@ -68,6 +68,7 @@ static gboolean write_answer(Answer *a) {
     tsr_write_summary_init(&cmd->summary);
     cmd->summing = TRUE;
   }
+  if (cmd->copies && a->step > 0) return FALSE; /* the same change on another copy */
   tsr_write_summary_add(&cmd->summary, &ok, cmd->plan->steps[a->step].first_row);
   return FALSE;
 }

@@ -83,6 +83,8 @@ static TsrHookAction run_steps(TsrSession *s, ShardingSession *ss, const guint *
     g_atomic_pointer_add(&cmd->counters[step->group].queries, 1);
   }
   cmd->pending = plan->n_steps;
+  /* Steps without a shard are copies (broadcast tables): one counts. */
+  cmd->copies = plan->n_steps > 1 && plan->steps[0].shard < 0;
   if (!single && !plan->merge) {
     tsr_write_summary_init(&cmd->summary);
     cmd->summing = TRUE;

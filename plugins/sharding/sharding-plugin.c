@@ -131,7 +131,7 @@ static gboolean sharding_configure(gpointer state, TsrChassis *chassis, GError *
   if (!p->config_path) return TRUE;
   p->map = tsr_shard_map_load_file(p->config_path, &local);
   if (!p->map) {
-    g_set_error(error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG, "--sharding-config: %s", local->message);
+    g_set_error_literal(error, TSR_CORE_ERROR, TSR_CORE_ERROR_CONFIG, local->message);
     g_error_free(local);
     return FALSE;
   }

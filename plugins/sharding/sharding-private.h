@@ -106,6 +106,7 @@ typedef struct {
   /* writes */
   TsrWriteSummary summary;
   gboolean summing;
+  gboolean copies;                 /* the steps change copies of the same rows (broadcast) */
   ShardingStmt *preparing;         /* COM_STMT_PREPARE under way (owned until answered) */
   char *xa_xid;                    /* the XA transaction being ended */
   guint64 xa_groups;               /* its groups */

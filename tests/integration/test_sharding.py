@@ -384,8 +384,6 @@ class ShardingTest(harness.ProxyTestCase):
             self.assertEqual(direct(server, "SELECT code, name FROM countries ORDER BY code"),
                              (("de", "Deutschland"), ("fr", "France")))
 
-    @harness.known_bug("a write to a broadcast table reports the affected rows of every copy summed: an INSERT "
-                       "of 3 rows says 6 rows affected with 2 groups, one server says 3")
     def test_broadcast_write_reports_the_rows_of_one_copy(self):
         with self.connect() as conn, conn.cursor() as cur:
             self.assertEqual(cur.execute("INSERT INTO countries VALUES " + sql_values(COUNTRIES)), 3)
@@ -665,15 +663,10 @@ class ShardingGroupDownTest(harness.ProxyTestCase):
             cur.execute("SELECT @@port")
             self.assertEqual(cur.fetchone(), (self.backends[0].port,))
 
-    @harness.known_bug("a scatter read over a group that cannot be reached, after another group's step answered, "
-                       "gets the 9001 ERR with a wrong sequence id (PyMySQL: 'Packet sequence number wrong - got 6 "
-                       "expected 1') instead of a readable error")
     def test_scatter_read_over_a_down_group_gets_9001(self):
         with self.connect() as conn, conn.cursor() as cur:
             self.assert_down_error(cur, "SELECT COUNT(*) FROM orders")
 
-    @harness.known_bug("when a group's primary cannot be reached, tessera closes the client's connection after "
-                       "the 9001 error although its other groups still work")
     def test_session_survives_a_down_group(self):
         with self.connect() as conn, conn.cursor() as cur:
             self.assert_down_error(cur, "SELECT * FROM customers")
