@@ -25,8 +25,9 @@ SERVER_OPTIONS = [
 
 
 class MariaDB:
-    def __init__(self, workdir):
-        self.dir = os.path.join(workdir, "mariadb")
+    def __init__(self, workdir, name="mariadb"):
+        """name names its directory under workdir."""
+        self.dir = os.path.join(workdir, name)
         self.datadir = os.path.join(self.dir, "data")
         self.socket = os.path.join(self.dir, "mariadb.sock")
         self.log = os.path.join(self.dir, "mariadb.log")

@@ -12,6 +12,7 @@ class Run:
         self.options = options
         self.workdir = workdir
         self.mariadb = None
+        self.more_servers = []     # MariaDB servers a sub-benchmark runs beside self.mariadb
         self.sysbench_prepared = False  # sysbench's tables exist in MariaDB
         self.tessera_executable = None
         self.tessera_description = "not used"
@@ -53,6 +54,10 @@ class Run:
     def record_load(self, percent):
         if percent is not None:
             self.max_other_load = max(self.max_other_load, percent)
+
+    def server_pids(self):
+        """The MariaDB servers running now: the run's own and those of a sub-benchmark."""
+        return [s.pid for s in [self.mariadb, *self.more_servers] if s and s.proc]
 
     def metric(self, target, metric):
         return self.metrics.get(target, {}).get(metric)

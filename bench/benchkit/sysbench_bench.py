@@ -14,12 +14,20 @@ from .table import fmt, print_table, ratio
 TESTS = ("oltp_point_select", "oltp_read_only")
 
 
-def _sysbench(run, test, port, threads, seconds, command, ps_mode=None):
+def table_args(run, tables=None):
+    """sysbench's --tables (the run's unless given) and --table-size."""
+    o = run.options
+    return [f"--tables={tables or o.sysbench_tables}", f"--table-size={o.sysbench_table_size}"]
+
+
+def sysbench(run, test, port, threads, seconds, command, ps_mode=None, args=None):
+    """Run sysbench test (a built-in test or a script's path); args are the test's own
+    options, by default table_args(run). Returns its output and exit status."""
     o = run.options
     argv = ["sysbench", test, "--db-driver=mysql", "--mysql-host=127.0.0.1",
             f"--mysql-port={port}", f"--mysql-user={BENCH_USER}",
             f"--mysql-password={BENCH_PASSWORD}", "--mysql-db=sbtest",
-            f"--tables={o.sysbench_tables}", f"--table-size={o.sysbench_table_size}",
+            *(table_args(run) if args is None else args),
             f"--threads={threads}", f"--time={seconds}", "--events=0",
             f"--db-ps-mode={ps_mode or o.ps_mode}", "--percentile=95", command]
     done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -36,49 +44,54 @@ def prepare(run):
         return
     print(f"sysbench: preparing {o.sysbench_tables} tables x {o.sysbench_table_size} rows",
           flush=True)
-    output, rc = _sysbench(run, "oltp_read_only", run.mariadb.port,
-                           min(o.sysbench_tables, 4), 0, "prepare")
+    output, rc = sysbench(run, "oltp_read_only", run.mariadb.port,
+                          min(o.sysbench_tables, 4), 0, "prepare")
     if rc != 0:
         raise RuntimeError(f"sysbench prepare failed:\n{output}")
     run.sysbench_prepared = True
 
 
-def warm_up(run, target, test, ps_mode=None):
-    output, rc = _sysbench(run, test, target.port, run.options.threads, run.options.warmup, "run",
-                           ps_mode)
+def warm_up(run, target, test, ps_mode=None, args=None, label=None):
+    output, rc = sysbench(run, test, target.port, run.options.threads, run.options.warmup, "run",
+                          ps_mode, args)
     result = RunResult(output, rc)
     if result.failed:
-        run.error(f"sysbench {test} warm-up via {target.name} failed"
+        run.error(f"sysbench {label or test} warm-up via {target.name} failed"
                   + "".join(f"\n  {line}" for line in result.fatal[:3]))
 
 
-def measure_round(run, target, test, seconds, ps_mode=None):
+def measure_round(run, target, test, seconds, ps_mode=None, args=None):
     run.wait_for_quiet()
-    meter = procstat.CpuMeter([target.pid, run.mariadb.pid])
-    output, rc = _sysbench(run, test, target.port, run.options.threads, seconds, "run", ps_mode)
+    servers = run.server_pids()
+    meter = procstat.CpuMeter([target.pid, *servers])
+    output, rc = sysbench(run, test, target.port, run.options.threads, seconds, "run", ps_mode,
+                          args)
     meter.stop()
-    return RunResult(output, rc, meter.seconds(target.pid), meter.foreign_percent)
+    return RunResult(output, rc, meter.seconds(target.pid), meter.foreign_percent,
+                     sum(meter.seconds(pid) for pid in servers))
 
 
-def measure(run, live, test, ps_mode=None):
+def measure(run, live, test, ps_mode=None, args=None, label=None):
     """Warm up every target, then measure them round by round; returns TargetResults.
-    ps_mode overrides --ps-mode (sysbench --db-ps-mode)."""
+    ps_mode overrides --ps-mode (sysbench --db-ps-mode), args the test's options (see
+    sysbench()); label names the test in messages (default: test)."""
     o = run.options
+    label = label or test
     rounds = {t.name: [] for t in live}
     seconds = max(1, o.seconds // o.rounds)
     alive = list(live)
     for target in alive:
-        warm_up(run, target, test, ps_mode)
+        warm_up(run, target, test, ps_mode, args, label)
     for n in range(1, o.rounds + 1):
         for target in list(alive):
             mode = f" db-ps-mode={ps_mode}" if ps_mode else ""
-            print(f"sysbench {test}{mode}: round {n}/{o.rounds} via {target.name} ...",
+            print(f"sysbench {label}{mode}: round {n}/{o.rounds} via {target.name} ...",
                   flush=True)
-            rounds[target.name].append(measure_round(run, target, test, seconds, ps_mode))
+            rounds[target.name].append(measure_round(run, target, test, seconds, ps_mode, args))
             try:
                 target.check_alive()
             except targets.TargetDied as exc:
-                run.error(f"sysbench {test}: {exc}")
+                run.error(f"sysbench {label}: {exc}")
                 alive.remove(target)
     return [TargetResult(t, rounds[t.name]) for t in live]
 

@@ -12,9 +12,11 @@ def _number(pattern, text, kind=float):
 class RunResult:
     """One `sysbench ... run`: its report, exit status and the CPU measured around it."""
 
-    def __init__(self, output, returncode, proxy_cpu=None, foreign_percent=None):
+    def __init__(self, output, returncode, proxy_cpu=None, foreign_percent=None,
+                 server_cpu=None):
         self.returncode = returncode
         self.proxy_cpu = proxy_cpu
+        self.server_cpu = server_cpu  # all MariaDB servers of the run together
         self.foreign_percent = foreign_percent
         self.queries = _number(r"^\s*queries:\s+(\d+)", output, int)
         self.seconds = _number(r"^\s*total time:\s+([\d.]+)s", output)
@@ -58,8 +60,16 @@ class TargetResult:
     def proxy_cpu(self):
         return self._sum("proxy_cpu")
 
+    @property
+    def server_cpu(self):
+        return self._sum("server_cpu")
+
     def cpu_per_query(self):
         cpu, queries = self.proxy_cpu, self.queries
+        return cpu / queries if cpu is not None and queries else None
+
+    def server_cpu_per_query(self):
+        cpu, queries = self.server_cpu, self.queries
         return cpu / queries if cpu is not None and queries else None
 
     @property

@@ -10,7 +10,8 @@ class Tessera:
 
     def __init__(self, workdir, executable, backend_port, threads, name="tessera",
                  extra_args=()):
-        """name also names its directory under workdir; extra_args go after the defaults."""
+        """name also names its directory under workdir; extra_args go after the defaults;
+        backend_port None leaves out --proxy-backend-addresses (a shard map names the backends)."""
         self.name = name
         self.extra_args = list(extra_args)
         self.dir = os.path.join(workdir, name)
@@ -24,10 +25,10 @@ class Tessera:
     def start(self):
         os.makedirs(self.dir, exist_ok=True)
         self.port = procs.free_port()
-        self.proc = procs.spawn([self.executable,
-                                 f"--proxy-address=127.0.0.1:{self.port}",
-                                 f"--proxy-backend-addresses=127.0.0.1:{self.backend_port}",
-                                 f"--event-threads={self.threads}",
+        backend = ([f"--proxy-backend-addresses=127.0.0.1:{self.backend_port}"]
+                   if self.backend_port else [])
+        self.proc = procs.spawn([self.executable, f"--proxy-address=127.0.0.1:{self.port}",
+                                 *backend, f"--event-threads={self.threads}",
                                  "--log-level=warning", *self.extra_args], self.log)
         procs.wait_for_port(self.proc, self.port, 10, "tessera")
 
