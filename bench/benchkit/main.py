@@ -7,8 +7,8 @@ import subprocess
 import sys
 import tempfile
 
-from . import (environment, idle_bench, large_result_bench, lua_bench, options, procs, summary,
-               sysbench_bench, targets, tessera_build)
+from . import (environment, idle_bench, large_result_bench, lua_bench, options, procs,
+               sharding_bench, summary, sysbench_bench, targets, tessera_build)
 from .mariadb import MariaDB
 from .run_context import Run
 
@@ -19,6 +19,7 @@ SUB_BENCHMARKS = {
     "idle": idle_bench.run_benchmark,
     "large": large_result_bench.run_benchmark,
     "lua": lua_bench.run_benchmark,
+    "sharding": sharding_bench.run_benchmark,
 }
 
 
@@ -88,7 +89,8 @@ def main(argv=None):
         if opts.keep:
             print(f"everything kept in {workdir}")
         elif run.errors or run.warnings or run.skipped:
-            shutil.rmtree(os.path.join(workdir, "mariadb", "data"), ignore_errors=True)
+            for server in ("mariadb", "mariadb-2"):
+                shutil.rmtree(os.path.join(workdir, server, "data"), ignore_errors=True)
             print(f"logs kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -5,7 +5,7 @@ import os
 
 from . import targets
 
-BENCHMARKS = ("sysbench", "idle", "large", "lua")
+BENCHMARKS = ("sysbench", "idle", "large", "lua", "sharding")
 
 # Full-run defaults, and what --quick changes for a smoke run of a few minutes.
 DEFAULTS = dict(seconds=30, rounds=3, warmup=5, threads=16, idle_clients=2000,
@@ -41,7 +41,7 @@ def parser():
                    "fewer clients/reads")
     p.add_argument("--targets", type=_target_list, default=list(targets.ALL), metavar="LIST",
                    help="comma-separated subset of direct,haproxy,tessera (default: all three)")
-    sysbench = p.add_argument_group("sysbench and lua")
+    sysbench = p.add_argument_group("sysbench, lua and sharding")
     sysbench.add_argument("--time", dest="seconds", type=int, metavar="SECONDS",
                           help=f"measured seconds per target and test {_defaults('seconds')}")
     sysbench.add_argument("--rounds", type=int, metavar="N",
@@ -53,7 +53,8 @@ def parser():
                           help=f"sysbench threads {_defaults('threads')}")
     sysbench.add_argument("--ps-mode", choices=("auto", "disable"), default="auto",
                           help="sysbench --db-ps-mode; auto = server-side prepared statements "
-                          "(default); the lua sub-benchmark runs both")
+                          "(default); the lua sub-benchmark and sharding's point selects run "
+                          "both")
     sysbench.add_argument("--tables", dest="sysbench_tables", type=int, default=4, metavar="N",
                           help="sysbench tables (default 4)")
     sysbench.add_argument("--table-size", dest="sysbench_table_size", type=int, default=10_000,

@@ -3,7 +3,7 @@
 import functools
 import operator
 
-from . import lua_bench, targets
+from . import lua_bench, sharding_bench, targets
 from .table import fmt, print_table, times, verdict
 
 # Goals for tessera on the 2-core benchmark machine (docs/benchmarks.md).
@@ -61,12 +61,14 @@ def report(run):
                      "CPU us/read_only q", "idle KiB/client", "large speed", "large peak MiB"],
                     [_row(run, n) for n in names],
                     [f"  {n} left out: {why}" for n, why in run.skipped.items()])
+    if "sharding" in run.options.benchmarks:
+        sharding_bench.print_ratios(run)
     if run.busy_waits:
         print(f"WARNING: {run.busy_waits} measurements started on a machine that did not "
               "become quiet in time.")
     if run.max_other_load > NOISY_LOAD_PERCENT:
         print(f"WARNING: other processes used up to {run.max_other_load:.0f}% of the CPUs while "
               "measuring; ratios from this run are not trustworthy.\n")
-    if targets.TESSERA in names:
-        print_table("tessera goals", ["goal", "tessera", "limit", "unit", "verdict"],
-                    goal_rows(run))
+    goals = goal_rows(run) if targets.TESSERA in names else []
+    if goals:
+        print_table("tessera goals", ["goal", "tessera", "limit", "unit", "verdict"], goals)
