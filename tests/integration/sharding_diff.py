@@ -18,6 +18,7 @@ import decimal
 import random
 import socket
 import struct
+import time
 import unicodedata
 import zlib
 
@@ -669,17 +670,18 @@ class Generator:
             (self.insert_multi, 3), (self.update_key, 2), (self.update_range, 2),
             (self.delete_key, 1), (self.delete_range, 1), (self.write_unsharded, 1),
             (self.prepared_write, 2), (self.more_reads, 6), (self.more_writes, 1),
-            (self.transaction, 1),
+            (self.transaction, 1), (self.session_variable, 1),
         ]
         self.weights = [w for _, w in self.families]
 
     def queries(self, n):
-        """n statements (a transaction's statements count one each)."""
+        """About n statements: the statements of a transaction or a session
+        variable's use come whole, so a few more may follow the n-th."""
         made = 0
         while made < n:
             family = self.rng.choices(self.families, self.weights)[0][0]
             got = family()
-            for q in (got if isinstance(got, list) else [got])[:n - made]:
+            for q in got if isinstance(got, list) else [got]:
                 made += 1
                 yield q
 
@@ -1178,7 +1180,7 @@ class Generator:
 
 
     def more_reads(self):
-        c = self.rng.randrange(12)
+        c = self.rng.randrange(20)
         k = self.customer_id()
         if c == 0:
             return Query("more", "SELECT COUNT(*), SUM(amount), AVG(qty), MIN(created) FROM orders "
@@ -1219,11 +1221,42 @@ class Generator:
         if c == 10:
             return Query("more", "SELECT id, balance FROM customers ORDER BY balance DESC, id LIMIT %d OFFSET %d"
                          % (self.rng.randint(1, 20), self.rng.randint(0, 1300)), ordered=True)
-        return Query("more", "SELECT code, COUNT(*), SUM(weight), MIN(label) FROM tags WHERE code IN (%s) GROUP BY code"
-                     % in_list({self.tag_code() for _ in range(3)}), ci=(0,))
+        if c == 11:
+            return Query("more", "SELECT code, COUNT(*), SUM(weight), MIN(label) FROM tags WHERE code IN (%s) "
+                         "GROUP BY code" % in_list({self.tag_code() for _ in range(3)}), ci=(0,))
+        if c == 12:
+            return Query("more", "SELECT COUNT(*), COUNT(qty), SUM(amount), AVG(amount), MIN(status), "
+                         "COUNT(DISTINCT country) FROM orders WHERE amount < 0")
+        if c == 13:
+            return Query("more", "SELECT id, amount * qty AS total FROM orders WHERE customer_id BETWEEN %d AND %d "
+                         "ORDER BY amount * qty DESC, id LIMIT %d" % (k, k + 300, self.rng.randint(1, 20)),
+                         ordered=True)
+        if c == 14:
+            return Query("more", "SELECT customer_id, id, created FROM orders WHERE qty = %d ORDER BY 1 DESC, 2 LIMIT %d"
+                         % (self.rng.randint(1, 20), self.rng.randint(0, 30)), ordered=True)
+        if c == 15:
+            return Query("more", "SELECT o.id, o.customer_id FROM orders o LEFT JOIN customers c ON c.id = o.customer_id "
+                         "WHERE c.id IS NULL")
+        if c == 16:
+            return Query("more", "SELECT tier, signup, COUNT(*) FROM customers WHERE signup >= '%s' "
+                         "GROUP BY tier, signup HAVING COUNT(*) > 1 ORDER BY tier DESC, signup" % self.date_in_2024(),
+                         ordered=True)
+        if c == 17:
+            return Query("more", "SELECT DATE(created) AS d, COUNT(*) AS n, SUM(qty) FROM orders WHERE created >= '%s' "
+                         "GROUP BY DATE(created) ORDER BY n DESC, d LIMIT %d"
+                         % (self.date_in_2024(), self.rng.randint(1, 15)), ordered=True)
+        if c == 18:
+            return Query("more", "SELECT MIN(visited), MAX(visited), COUNT(DISTINCT page), SUM(ms) FROM visits "
+                         "WHERE visited < '%s' OR customer_id = %d" % (self.date_in_2024(), k), ci=())
+        return Query("more", "SELECT country, tier, COUNT(*) AS n FROM customers GROUP BY country, tier "
+                     "ORDER BY country DESC, tier DESC", ordered=True, ci=(0,))
+
+    def existing_customer(self):
+        return (self.pick(self.data.customer_ids), "%s %s" % (self.pick(FIRST_NAMES), self.pick(LAST_NAMES)),
+                self.pick(CITIES), self.pick(COUNTRY_CODES), self.amount(), self.date_in_2024(), self.rng.randint(0, 4))
 
     def more_writes(self):
-        c = self.rng.randrange(3)
+        c = self.rng.randrange(8)
         if c == 0:
             offset = 1000000 * self.rng.randint(1, 2000)
             return Query("more_writes", "INSERT INTO orders (id, customer_id, amount, qty, status, created, country, "
@@ -1234,8 +1267,39 @@ class Generator:
             return Query("more_writes", "UPDATE orders o JOIN customers c ON c.id = o.customer_id "
                          "SET o.discount = 0.2 WHERE c.tier = %d AND o.qty = %d"
                          % (self.rng.randint(0, 4), self.rng.randint(1, 20)), writes="orders")
-        return Query("more_writes", "DELETE FROM visits WHERE id = %d" % self.rng.randint(1, VISIT_IDS),
-                     writes="visits")
+        if c == 2:
+            return Query("more_writes", "DELETE FROM visits WHERE id = %d" % self.rng.randint(1, VISIT_IDS),
+                         writes="visits")
+        if c == 3:
+            return Query("more_writes", "REPLACE INTO customers (%s) VALUES %s"
+                         % (", ".join(TABLES["customers"].column_names),
+                            ", ".join("(" + in_list(self.existing_customer()) + ")" for _ in range(3))),
+                         writes="customers")
+        if c == 4:
+            rows = [self.existing_customer() for _ in range(2)] + [
+                (self.next_customer, "new one", None, None, None, None, None)]
+            self.next_customer += 1
+            return Query("more_writes", "INSERT INTO customers (%s) VALUES %s ON DUPLICATE KEY UPDATE "
+                         "balance = balance + 1, tier = VALUES(tier)"
+                         % (", ".join(TABLES["customers"].column_names),
+                            ", ".join("(" + in_list(r) + ")" for r in rows)), writes="customers")
+        if c == 5:
+            rows = [self.existing_customer(), (self.next_customer, "ignored?", "Oslo", "NO", None, None, 1)]
+            self.next_customer += 1
+            return Query("more_writes", "INSERT IGNORE INTO customers (%s) VALUES %s"
+                         % (", ".join(TABLES["customers"].column_names),
+                            ", ".join("(" + in_list(r) + ")" for r in rows)), writes="customers")
+        if c == 6:
+            return Query("more_writes", "UPDATE orders SET qty = 0 WHERE customer_id = %d ORDER BY id DESC LIMIT 1"
+                         % self.customer_id(), writes="orders")
+        return Query("more_writes", "DELETE FROM ledger WHERE id BETWEEN %d AND %d ORDER BY id LIMIT 2"
+                     % (lambda a: (a, a + 50))(self.rng.randint(1000, 1990)), writes="ledger")
+
+    def session_variable(self):
+        k = self.customer_id()
+        return [Query("session", "SET @k = %d" % k),
+                Query("session", "SELECT id, amount FROM orders WHERE customer_id = @k"),
+                Query("session", "SELECT COUNT(*), @k FROM customers WHERE id > @k")]
 
     def transaction(self):
         k = self.customer_id()
@@ -1253,6 +1317,8 @@ class Generator:
 
 class Stats:
     def __init__(self):
+        self.run = 0
+        self.slowest = []
         self.compared = 0
         self.refused = 0
         self.wrong = 0
@@ -1271,7 +1337,10 @@ def run_queries(queries, ref, subject, contents, stats, log):
     """Run each query on the reference and the subject and compare; writes
     are compared by affected rows and then by the written table's contents."""
     for q in queries:
+        stats.run += 1
+        started = time.monotonic()
         got = subject.run(q.sql, q.params)
+        stats.slowest = sorted(stats.slowest + [(time.monotonic() - started, q.text(300))], reverse=True)[:5]
         if got.is_refusal():
             stats.refused += 1
             stats.refusals[got.message] += 1
@@ -1311,6 +1380,7 @@ def report(stats, log, full=5, listed=40):
         log("REFUSED x%d: %s\n    e.g. %s" % (n, message, stats.refusal_example[message][:1000]))
     for q, answer in stats.reference_errors[:10]:
         log("REFERENCE ERROR: %s -> %s" % (q.text(1000), answer.describe()))
+    log("slowest answers: " + "; ".join("%.2f s %s" % t for t in stats.slowest))
     log("compared by family: " + ", ".join("%s %d" % kv for kv in sorted(stats.families.items())))
     wrong = collections.Counter(q.family for q, _ in stats.wrong_reports)
     if wrong:
