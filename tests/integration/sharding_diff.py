@@ -670,7 +670,8 @@ class Generator:
             (self.insert_multi, 3), (self.update_key, 2), (self.update_range, 2),
             (self.delete_key, 1), (self.delete_range, 1), (self.write_unsharded, 1),
             (self.prepared_write, 2), (self.more_reads, 6), (self.more_writes, 1),
-            (self.transaction, 1), (self.session_variable, 1),
+            (self.transaction, 1), (self.session_variable, 1), (self.edge_reads, 6),
+            (self.prepared_edge, 1), (self.row_count, 0.5),
         ]
         self.weights = [w for _, w in self.families]
 
@@ -1251,6 +1252,83 @@ class Generator:
         return Query("more", "SELECT country, tier, COUNT(*) AS n FROM customers GROUP BY country, tier "
                      "ORDER BY country DESC, tier DESC", ordered=True, ci=(0,))
 
+    def edge_reads(self):
+        c = self.rng.randrange(18)
+        k = self.customer_id()
+        limit = self.rng.randint(1, 12)
+        if c == 0:
+            return Query("edge", self.pick(["SELECT * FROM orders", "SELECT * FROM visits", "SELECT * FROM customers"]))
+        if c == 1:
+            return Query("edge", "SELECT id, signup FROM customers ORDER BY signup %s, id LIMIT %d"
+                         % (self.pick(["", "DESC"]), self.rng.randint(1, 200)), ordered=True)
+        if c == 2:
+            return Query("edge", "SELECT id, name FROM customers ORDER BY name DESC, id LIMIT %d, %d"
+                         % (self.rng.randint(0, 1200), limit), ordered=True)
+        if c == 3:
+            return Query("edge", "SELECT id, city FROM customers ORDER BY city, id LIMIT %d, %d"
+                         % (self.rng.randint(0, 1200), limit), ordered=True)
+        if c == 4:
+            return Query("edge", "SELECT COUNT(DISTINCT name), COUNT(DISTINCT city), COUNT(DISTINCT country) "
+                         "FROM customers WHERE id > %d" % k)
+        if c == 5:
+            return Query("edge", "SELECT status, COUNT(*) FROM orders GROUP BY status HAVING MIN(amount) < %s"
+                         % money(self.rng, 0, 30), ci=(0,))
+        if c == 6:
+            return Query("edge", "SELECT customer_id FROM orders GROUP BY customer_id ORDER BY SUM(amount) %s, "
+                         "customer_id LIMIT %d" % (self.pick(["", "DESC"]), limit), ordered=True)
+        if c == 7:
+            return Query("edge", "SELECT customer_id, COUNT(*), MAX(created) FROM orders WHERE customer_id > %d "
+                         "GROUP BY customer_id LIMIT %d" % (k, limit), ordered=True)
+        if c == 8:
+            return Query("edge", "SELECT ID, Amount AS `Total Amount`, `status` FROM orders WHERE customer_id = %d" % k)
+        if c == 9:
+            return Query("edge", self.pick(["SELECT id FROM orders WHERE customer_id IS NULL",
+                                            "SELECT id FROM customers WHERE id = NULL",
+                                            "SELECT id FROM customers WHERE id BETWEEN %d AND %d" % (k + 5, k)]))
+        if c == 10:
+            code = self.tag_code() + self.pick(["", " ", "   "])
+            return Query("edge", "SELECT id, code FROM tags WHERE code = %s OR code = %s"
+                         % (sql_literal(code), sql_literal(self.tag_code())))
+        if c == 11:
+            return Query("edge", "SELECT id, visited FROM visits WHERE visited = '%s'" % self.date_in_2024())
+        if c == 12:
+            return Query("edge", "SELECT id, visited FROM visits WHERE visited >= '%s' AND visited < '%s'"
+                         % self.pick([("2023-06-01", "2024-02-01"), ("2024-11-20", "2025-03-01"),
+                                      ("2020-01-01", "2030-01-01")]))
+        if c == 13:
+            return Query("edge", "SELECT page, MIN(ms), MAX(ms), AVG(ms), COUNT(DISTINCT customer_id) FROM visits "
+                         "GROUP BY page ORDER BY page DESC", ordered=True, ci=(0,))
+        if c == 14:
+            return Query("edge", "SELECT account, kind, SUM(amount), AVG(amount) FROM ledger WHERE account = %d "
+                         "GROUP BY account, kind" % self.rng.randint(1, 60), ci=(1,))
+        if c == 15:
+            return Query("edge", "SELECT id, amount FROM ledger ORDER BY amount, id LIMIT %d OFFSET %d"
+                         % (limit, self.rng.randint(0, 2000)), ordered=True)
+        if c == 16:
+            return Query("edge", "SELECT id, balance, tier FROM customers WHERE tier IN (%d, %d) AND balance IS NULL"
+                         % (self.rng.randint(0, 4), self.rng.randint(0, 4)))
+        return Query("edge", "SELECT o.customer_id, COUNT(*) AS n, SUM(o.amount), MAX(c.balance) FROM orders o "
+                     "JOIN customers c ON c.id = o.customer_id WHERE o.customer_id BETWEEN %d AND %d "
+                     "GROUP BY o.customer_id HAVING n > 1 ORDER BY n DESC, o.customer_id" % (k, k + 100),
+                     ordered=True)
+
+    def prepared_edge(self):
+        c = self.rng.randrange(3)
+        if c == 0:
+            return Query("prepared", "SELECT id, amount FROM orders WHERE customer_id = ?",
+                         params=(str(self.customer_id()),))
+        if c == 1:
+            return Query("prepared", "SELECT id FROM customers WHERE id = ? OR tier = ?",
+                         params=(self.customer_id(), None))
+        return Query("prepared", "SELECT status, COUNT(*), SUM(amount) FROM orders WHERE customer_id IN (?, ?, ?, ?) "
+                     "GROUP BY status", params=tuple(self.customer_id() for _ in range(4)), ci=(0,))
+
+    def row_count(self):
+        ids = self.customer_ids(4)
+        return [Query("row_count", "UPDATE orders SET qty = qty + 1 WHERE customer_id IN (%s) AND qty < 20"
+                      % in_list(ids), writes="orders"),
+                Query("row_count", "SELECT ROW_COUNT()")]
+
     def existing_customer(self):
         return (self.pick(self.data.customer_ids), "%s %s" % (self.pick(FIRST_NAMES), self.pick(LAST_NAMES)),
                 self.pick(CITIES), self.pick(COUNTRY_CODES), self.amount(), self.date_in_2024(), self.rng.randint(0, 4))
@@ -1292,6 +1370,10 @@ class Generator:
         if c == 6:
             return Query("more_writes", "UPDATE orders SET qty = 0 WHERE customer_id = %d ORDER BY id DESC LIMIT 1"
                          % self.customer_id(), writes="orders")
+        if c == 7 and self.rng.random() < 0.3:
+            self.next_visit += 1
+            return Query("more_writes", "INSERT INTO visits (id, visited, page) VALUES (%d, '2025-01-01 10:00:00', "
+                         "'/outside')" % self.next_visit, writes="visits")
         return Query("more_writes", "DELETE FROM ledger WHERE id BETWEEN %d AND %d ORDER BY id LIMIT 2"
                      % (lambda a: (a, a + 50))(self.rng.randint(1000, 1990)), writes="ledger")
 

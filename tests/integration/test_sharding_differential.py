@@ -112,7 +112,11 @@ class ShardingDifferentialTest(unittest.TestCase):
         log("order %d altered in the copy" % order)
         return order
 
-    def whole_contents(self, ref, copy):
+    def whole_contents(self):
+        """Contents of the reference and the copy, read on connections of their own
+        (reading on the compared sessions would change ROW_COUNT() and the like)."""
+        ref = self.session(self.servers[0], sd.REF_DB)
+        copy = self.session(self.servers[1], sd.SELF_DB)
         return sd.Contents(ref, lambda table: [(copy, table.name, None)])
 
     def run_comparison(self, ref, subject, contents, seed, n, first_new_id=0):
@@ -126,7 +130,7 @@ class ShardingDifferentialTest(unittest.TestCase):
     def test_1_comparer_sees_an_altered_row(self):
         ref = self.load_whole(self.servers[0], sd.REF_DB)
         copy = self.load_whole(self.servers[1], sd.SELF_DB)
-        contents = self.whole_contents(ref, copy)
+        contents = self.whole_contents()
 
         log("control: the reference against an unaltered copy")
         same = self.run_comparison(ref, copy, contents, SEED, SANITY_QUERIES)
@@ -177,7 +181,7 @@ class ShardingDifferentialTest(unittest.TestCase):
             ref = self.load_whole(self.servers[0], sd.REF_DB)
             subject = self.load_whole(self.servers[1], sd.SELF_DB)
             self.alter_one_order(subject)
-            contents = self.whole_contents(ref, subject)
+            contents = self.whole_contents()
             log("TESSERA_SHARDING_DIFF_SELF_CHECK=1: comparing with an altered copy, not tessera")
         else:
             if not sharding_option_known():
@@ -200,7 +204,28 @@ class ShardingDifferentialTest(unittest.TestCase):
                             % (stats.refused, MAX_REFUSED_SHARE * 100, stats.compared))
         if stats.compared < MIN_COMPARED:
             failures.append("only %d statements compared, fewer than %d" % (stats.compared, MIN_COMPARED))
+        if not SELF_CHECK:
+            failures += self.row_changed_behind_tessera_shows(ref, subject, contents)
         self.assertEqual(failures, [], stats.line())
+
+    def row_changed_behind_tessera_shows(self, ref, subject, contents):
+        """One order changed on its shard table, not through tessera: the
+        comparison of an answer through tessera must see it. Problems found."""
+        orders = sd.TABLES["orders"]
+        row = must(ref, "SELECT id, customer_id FROM orders WHERE amount IS NOT NULL ORDER BY id LIMIT 1 OFFSET 500").rows[0]
+        order, shard = int(row[0]), orders.shard_of(row[1].decode())
+        session, physical, _ = contents.places(orders)[shard]
+        problems = []
+        must(session, "UPDATE %s SET amount = amount + 0.01 WHERE id = %d" % (physical, order))
+        try:
+            query = sd.Query("check", "SELECT customer_id, SUM(amount), COUNT(*) FROM orders GROUP BY customer_id")
+            if sd.compare(query, ref.run(query.sql), subject.run(query.sql)) is None:
+                problems.append("order %d changed on %s, yet tessera's answer compared equal" % (order, physical))
+            if contents.same(orders):
+                problems.append("order %d changed on %s, yet the contents compared equal" % (order, physical))
+        finally:
+            must(session, "UPDATE %s SET amount = amount - 0.01 WHERE id = %d" % (physical, order))
+        return problems
 
     def start_sharded(self):
         """tessera with the shard map in front of the shard tables, loaded through it."""
@@ -223,8 +248,8 @@ class ShardingDifferentialTest(unittest.TestCase):
 
         subject = sd.Session(HOST, proxy.port, USER, PASSWORD, sd.SHARD_DB).connect()
         self.addCleanup(subject.close)
-        contents = sd.Contents(ref, lambda table: [(backends[g], phys, shard)
-                                                   for g, phys, shard in table.places()])
+        contents = sd.Contents(self.session(self.servers[0], sd.REF_DB),
+                               lambda table: [(backends[g], phys, shard) for g, phys, shard in table.places()])
         started = time.monotonic()
         statements = [sd.Query("load", sql, writes=table) for sql, table in self.data.inserts()]
         load = sd.Stats()
