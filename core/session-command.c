@@ -232,6 +232,7 @@ static gboolean client_expects_packet_start(const TsrSession *s) {
 TsrStep tsr_session_server_lost(TsrSession *s, const char *why) {
   const char *backend = s->server ? s->server->backend->name : "?";
   if (s->state == TSR_SESSION_CLOSING) return TSR_STEP_NEXT;
+  if (tsr_session_outlive_server(s, why)) return TSR_STEP_NEXT;
   if (s->state == TSR_SESSION_READ_QUERY && !s->busy) {
     g_message("client %s: backend %s closed its idle connection (%s); closing the client too", s->client.name,
               backend, why);

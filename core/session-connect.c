@@ -167,6 +167,38 @@ static void try_next_backend(TsrSession *s) {
   connect_failed(s, TSR_ER_BACKEND_UNAVAILABLE, "08S01", message);
 }
 
+/* Takes s->server out of the session and closes it. */
+static void forget_server(TsrSession *s) {
+  TsrServerConn **pp;
+  for (pp = &s->servers; *pp; pp = &(*pp)->next)
+    if (*pp == s->server) {
+      *pp = s->server->next;
+      break;
+    }
+  s->server->next = NULL;
+  tsr_server_conn_free(s->server);
+  s->server = NULL;
+}
+
+gboolean tsr_session_outlive_server(TsrSession *s, const char *why) {
+  char name[sizeof s->server->conn.name];
+  if (!s->owner->outlive_server_loss || !s->login || !s->login->client_ok_sent || !s->server) return FALSE;
+  g_strlcpy(name, s->server->backend->name, sizeof name);
+  if (s->state == TSR_SESSION_READ_QUERY && !s->busy) {
+    g_message("client %s: backend %s closed an idle connection of the session (%s)", s->client.name, name, why);
+    forget_server(s);
+    return TRUE;
+  }
+  /* The client has seen nothing of the query's answer yet. */
+  if (s->state != TSR_SESSION_RELAY || !s->current || s->client_turn ||
+      (s->current->streamed ? s->down.moved > 0 : s->answered))
+    return FALSE;
+  g_warning("client %s: lost backend %s during a query: %s", s->client.name, name, why);
+  forget_server(s);
+  tsr_query_lost(s);
+  return TRUE;
+}
+
 /* Puts the backend a script chose first in the connect order. */
 static void prefer_backend(TsrSession *s, guint index) {
   guint i = 0;

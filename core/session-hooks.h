@@ -57,6 +57,10 @@ typedef struct {
   gboolean pipelined;          /* may go out right behind the query before it (same backend),
                                   without waiting for that one's answer */
   gboolean sent;               /* it is on the wire (a queue reset keeps it: its answer is read) */
+  gboolean pinned;             /* runs only on the connection the session holds to its backend:
+                                  when that one is gone it is lost, never sent on a new one */
+  gboolean lost;               /* its connection closed before the answer was complete (tracker
+                                  says error_seen; result holds what came, if anything) */
 } TsrInjection;
 
 typedef struct {

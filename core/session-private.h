@@ -136,6 +136,13 @@ void tsr_session_connect_first(TsrSession *s);
 void tsr_session_connect_backend(TsrSession *s, guint index);
 void tsr_session_on_server_io(TsrConn *c, TsrIoEvent what, gpointer owner);
 
+/* A backend connection of a session that picks its backends per query
+ * (TsrSessionOwner.outlive_server_loss, proxy-side auth) closed: an idle
+ * one is forgotten; one answering a query the client has not seen any of
+ * fails that query with ERR 9002. Returns TRUE when the session goes on
+ * (FALSE: the caller handles the loss as for a one-backend session). */
+gboolean tsr_session_outlive_server(TsrSession *s, const char *why);
+
 /* session-login.c */
 /* Greets the client with tessera's own handshake (proxy-side auth). */
 void tsr_login_send_greeting(TsrSession *s);
@@ -158,6 +165,10 @@ gboolean tsr_session_has_hook(TsrSession *s, TsrHookId id);
 /* READ_QUERY with a read_query hook: returns the step, or -1 to let the
  * streaming path handle the command (a packet over 16 MiB). */
 int tsr_query_read_with_hook(TsrSession *s);
+/* The connection answering s->current closed before the client saw any of
+ * the answer (the session outlives it): the query ends as lost (an error
+ * for read_query_result; ERR 9002 for the client by default). */
+TsrStep tsr_query_lost(TsrSession *s);
 /* The response to s->current is complete. */
 TsrStep tsr_query_injection_done(TsrSession *s);
 /* Sends the next queued injection; returns the step. */

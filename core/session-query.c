@@ -66,6 +66,11 @@ void tsr_session_queue_pipeline_last(TsrSession *s) {
   if (inj) inj->pipelined = TRUE;
 }
 
+void tsr_session_queue_pin_last(TsrSession *s) {
+  TsrInjection *inj = g_queue_peek_tail(&s->queries);
+  if (inj) inj->pinned = TRUE;
+}
+
 guint tsr_session_queue_length(const TsrSession *s) {
   return s->queries.length;
 }
@@ -176,6 +181,13 @@ static TsrStep no_backend(TsrSession *s) {
   return command_finished(s);
 }
 
+/* Returns the session's open connection to backend `index`, or NULL. */
+static TsrServerConn *held_connection(TsrSession *s, guint index) {
+  for (TsrServerConn *sc = s->servers; sc; sc = sc->next)
+    if (sc->backend->index == index && sc->conn.fd >= 0) return sc;
+  return NULL;
+}
+
 /* Makes the session's connection to backend `index` the one in use.
  * Returns TRUE when it has one; FALSE when one is being opened now. */
 static gboolean use_backend(TsrSession *s, guint index) {
@@ -185,11 +197,11 @@ static gboolean use_backend(TsrSession *s, guint index) {
               "authenticated itself can open more", s->client.name, index + 1);
     return TRUE;
   }
-  for (TsrServerConn *sc = s->servers; sc; sc = sc->next)
-    if (sc->backend->index == index && sc->conn.fd >= 0) {
-      s->server = sc;
-      return TRUE;
-    }
+  TsrServerConn *held = held_connection(s, index);
+  if (held) {
+    s->server = held;
+    return TRUE;
+  }
   tsr_session_connect_backend(s, index);
   return FALSE;
 }
@@ -219,6 +231,11 @@ TsrStep tsr_query_send_next(TsrSession *s) {
   gboolean has_response;
 
   if (!inj) return command_finished(s);
+  if (inj->pinned && inj->backend >= 0 && !held_connection(s, (guint)inj->backend)) {
+    tsr_injection_free(s->current);
+    s->current = inj;
+    return tsr_query_lost(s); /* its connection is gone, and with it what it belonged to */
+  }
   if (inj->backend >= 0 && !use_backend(s, (guint)inj->backend)) {
     /* A connection to it is being opened: the query waits for it. */
     g_queue_push_head(&s->queries, inj);
@@ -300,6 +317,31 @@ static TsrStep auth_result_done(TsrSession *s) {
   return TSR_STEP_NEXT;
 }
 
+/* Answers the client with ERR 9002 for a query whose connection closed. */
+static void lost_error(TsrSession *s, const TsrInjection *inj) {
+  if (s->answered) return;
+  tsr_session_send_error(s, 1, TSR_ER_BACKEND_LOST, "08S01",
+                         "tessera: lost the connection to a backend during the query; the statement may or may not "
+                         "have run there: check before retrying (entry %d)",
+                         inj->id);
+  s->answered = TRUE;
+}
+
+TsrStep tsr_query_lost(TsrSession *s) {
+  TsrInjection *inj = s->current;
+  /* Queries pipelined behind it went on the same connection. */
+  for (GList *l = s->queries.head, *next; l; l = next) {
+    next = l->next;
+    if (!((TsrInjection *)l->data)->sent) continue;
+    tsr_injection_free(l->data);
+    g_queue_delete_link(&s->queries, l);
+  }
+  inj->lost = TRUE;
+  if (inj->streamed) s->answered = FALSE; /* nothing of it reached the client */
+  s->tracker.error_seen = TRUE;
+  return tsr_query_injection_done(s);
+}
+
 TsrStep tsr_query_injection_done(TsrSession *s) {
   TsrInjection *inj = s->current;
   if (s->is_auth_result) return auth_result_done(s);
@@ -340,7 +382,10 @@ TsrStep tsr_query_injection_done(TsrSession *s) {
   case TSR_HOOK_DEFAULT:
   case TSR_HOOK_SEND_QUERY:
   default:
-    if (!inj->streamed) deliver_buffered(s, inj);
+    if (inj->lost)
+      lost_error(s, inj);
+    else if (!inj->streamed)
+      deliver_buffered(s, inj);
     break;
   }
   s->current = NULL;

@@ -36,6 +36,8 @@ typedef struct {
   const TsrSessionHooks *hooks;     /* NULL: no scripting */
   gpointer hooks_data;              /* passed to every hook (one per worker) */
   struct TsrServerPool *pool;       /* idle logged-in backend connections, NULL until used */
+  gboolean outlive_server_loss;     /* the hooks pick a backend per query (a session layer): a
+                                       session outlives losing one of its backend connections */
 } TsrSessionOwner;
 
 /* Starts a session for the accepted client socket fd (ownership passes to
@@ -62,6 +64,10 @@ void tsr_session_queue_add_on(TsrSession *s, guint backend, gint id, const guint
 /* Marks the last queued query as one that may be sent right behind the
  * one before it (see TsrInjection.pipelined). */
 void tsr_session_queue_pipeline_last(TsrSession *s);
+/* Marks the last queued query as pinned to the session's connection to its
+ * backend (see TsrInjection.pinned): a transaction's statement that must
+ * not run on a fresh connection. */
+void tsr_session_queue_pin_last(TsrSession *s);
 /* Empties the query queue, but for queries already sent (pipelined): their
  * answers are still read, and reach read_query_result. */
 void tsr_session_queue_reset(TsrSession *s);

@@ -129,7 +129,7 @@ static void assert_strv(char **got, const char *const *want) {
 }
 
 static void test_defaults(Fixture *f, gconstpointer data) {
-  const char *const proxy[] = { "proxy", NULL };
+  const char *const proxy[] = { "sharding", "proxy", NULL }; /* sharding comes with proxy, first */
 
   g_assert_true(parse(f, NULL, NULL));
   assert_strv(f->opts.plugins, proxy);
@@ -194,7 +194,7 @@ static void test_comma_lists(Fixture *f, gconstpointer data) {
 }
 
 static void test_file_tessera(Fixture *f, gconstpointer data) {
-  const char *const plugins[] = { "proxy", "admin", NULL };
+  const char *const plugins[] = { "sharding", "proxy", "admin", NULL };
   const char *const backends[] = { "a:1", "b:2", NULL };
 
   write_file(f, "# a comment\n[tessera]\nplugins = proxy,admin\nevent-threads = 2\ndaemon = true\n"
@@ -227,7 +227,7 @@ static void test_file_mysql_proxy(Fixture *f, gconstpointer data) {
 }
 
 static void test_command_line_wins(Fixture *f, gconstpointer data) {
-  const char *const plugins[] = { "proxy", "admin", NULL };
+  const char *const plugins[] = { "sharding", "proxy", "admin", NULL };
   const char *const backends[] = { "z:9", "y:8", NULL };
 
   write_file(f, "[tessera]\nplugins = proxy,admin\nevent-threads = 2\nproxy-address = :4040\n"

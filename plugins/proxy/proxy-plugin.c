@@ -191,6 +191,7 @@ static void wrap_hooks(ProxyPlugin *p) {
     TsrSessionOwner *o = &p->owners[i];
     o->hooks_data = layer->wrap(layer->layer_data, i, o, o->hooks, o->hooks_data);
     o->hooks = layer->hooks;
+    o->outlive_server_loss = TRUE;
   }
 }
 

@@ -27,6 +27,7 @@ void tsr_sharding_command_clear(ShardingCommand *cmd) {
   g_clear_pointer(&cmd->rows, g_byte_array_unref);
   if (cmd->summing) tsr_write_summary_clear(&cmd->summary);
   g_clear_pointer(&cmd->preparing, tsr_sharding_stmt_free);
+  tsr_sharding_xa_clear(cmd);
   g_free(cmd->xa_xid);
   memset(cmd, 0, sizeof *cmd);
 }
@@ -196,6 +197,7 @@ static guint queue_on_trans_groups(TsrSession *s, ShardingSession *ss, const gui
   for (guint g = 0; g < tsr_shard_map_n_groups(ss->cmd.map); g++)
     if (ss->trans_groups & (G_GUINT64_CONSTANT(1) << g)) {
       tsr_sharding_queue_text(s, group_backend[g], SHARDING_ID(SHARDING_Q_END, n), TSR_COM_QUERY, sql, len, TRUE);
+      tsr_session_queue_pin_last(s);
       n++;
     }
   return n;
@@ -237,10 +239,7 @@ static TsrHookAction run_transaction(TsrSession *s, ShardingSession *ss, const g
     }
     n = queue_on_trans_groups(s, ss, group_backend, cmd->plan->sql, cmd->plan->sql_len);
   }
-  if (n == 0) {
-    tsr_sharding_reply_ok(s, 0, 0, 0, ss->in_trans, NULL);
-    return TSR_HOOK_SEND_RESULT;
-  }
+  if (n == 0) return tsr_sharding_finish(s, ss); /* an OK, or why the transaction was rolled back */
   if (!cmd->xa_phase) cmd->pending = n;
   return TSR_HOOK_SEND_QUERY;
 }
@@ -385,6 +384,12 @@ TsrHookAction tsr_sharding_finish(TsrSession *s, ShardingSession *ss) {
 }
 
 void tsr_sharding_keep_error(ShardingCommand *cmd, TsrInjection *inj) {
+  if (inj->lost) {
+    tsr_sharding_set_error(cmd, TSR_ER_BACKEND_LOST, "08S01",
+                           "tessera: lost the connection to a backend during the statement; it may or may not have "
+                           "run there: check before retrying");
+    return;
+  }
   GByteArray *payload = first_packet(inj);
   if (cmd->error || payload->len == 0 || payload->data[0] != TSR_PACKET_ERR)
     g_byte_array_unref(payload);
@@ -456,6 +461,10 @@ TsrHookAction tsr_sharding_result(ShardingWorker *w, TsrSession *s, ShardingSess
     return tsr_sharding_finish(s, ss);
   case SHARDING_Q_STEP:
   default:
+    if (inj->lost) {
+      tsr_sharding_keep_error(&ss->cmd, inj);
+      return tsr_sharding_finish(s, ss);
+    }
     if (inj->tracker.error_seen && ss->cmd.plan && ss->cmd.plan->kind == TSR_ROUTE_SHARDS)
       g_atomic_pointer_add(&ss->cmd.counters[ss->cmd.plan->steps[SHARDING_ID_INDEX(inj->id)].group].errors, 1);
     if (inj->streamed) {

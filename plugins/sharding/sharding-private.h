@@ -44,7 +44,7 @@ typedef struct {
 } ShardingGroupCounters;
 
 /* The plugin: the map and the backends of its groups. */
-typedef struct {
+typedef struct ShardingPlugin {
   char *config_path;               /* --sharding-config */
   TsrShardMap *map;                /* the current generation (under lock) */
   GMutex lock;
@@ -57,6 +57,7 @@ typedef struct {
   gssize xa_counter;               /* the next xid's number, atomic */
   struct event *xa_resolver;       /* commits what groups did not confirm */
   GPtrArray *xa_seen;              /* decided xids the resolver saw once */
+  GHashTable *xa_inflight;         /* decided xids sessions are committing (under lock) */
   gint64 config_stamp;             /* the map file's mtime and size when last read */
   struct event *reloader;          /* checks the map file for changes */
   TsrSessionLayer layer;
@@ -112,6 +113,7 @@ typedef struct {
   guint64 xa_groups;               /* its groups */
   gint xa_phase;                   /* sharding-xa.c */
   gboolean xa_failed;              /* a branch answered with an error */
+  struct ShardingPlugin *xa_plugin; /* set while the decision is being carried out (in flight) */
 } ShardingCommand;
 
 typedef struct ShardingWorker ShardingWorker;
@@ -207,6 +209,8 @@ gboolean tsr_sharding_xa_begin(ShardingSession *ss, const char *begin_sql);
  * ss->trans_groups: queues its first phase. Returns the queries queued (0:
  * it reached no group). */
 guint tsr_sharding_xa_end(TsrSession *s, ShardingSession *ss, gboolean commit);
+/* Ends what the command's XA decision holds (its in-flight mark). */
+void tsr_sharding_xa_clear(ShardingCommand *cmd);
 /* Takes one answer of the XA phases. */
 TsrHookAction tsr_sharding_xa_result(TsrSession *s, ShardingSession *ss, TsrInjection *inj);
 

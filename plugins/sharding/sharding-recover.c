@@ -101,7 +101,13 @@ static void resolve(evutil_socket_t fd, short what, void *data) {
   for (char **x = decided; *x; x++) {
     g_auto(GStrv) groups = tsr_xa_log_groups(p->xa_log, *x);
     gboolean all = TRUE;
-    /* A decision younger than this round may still be committing in its session. */
+    gboolean inflight;
+    /* A session carrying the decision out holds its branches: a server
+     * answers XAER_NOTA for them to other connections until it lets go. */
+    g_mutex_lock(&p->lock);
+    inflight = g_hash_table_contains(p->xa_inflight, *x);
+    g_mutex_unlock(&p->lock);
+    if (inflight) continue;
     if (!g_ptr_array_find_with_equal_func(p->xa_seen, *x, g_str_equal, NULL)) {
       g_ptr_array_add(p->xa_seen, g_strdup(*x));
       continue;
@@ -119,6 +125,7 @@ static void resolve(evutil_socket_t fd, short what, void *data) {
 void tsr_sharding_xa_resolver_start(ShardingPlugin *p, struct event_base *base) {
   struct timeval every = {RESOLVE_EVERY_S, 0};
   p->xa_seen = g_ptr_array_new_with_free_func(g_free);
+  p->xa_inflight = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   p->xa_resolver = event_new(base, -1, EV_PERSIST, resolve, p);
   event_add(p->xa_resolver, &every);
 }
@@ -126,5 +133,6 @@ void tsr_sharding_xa_resolver_start(ShardingPlugin *p, struct event_base *base) 
 void tsr_sharding_xa_close(ShardingPlugin *p) {
   g_clear_pointer(&p->xa_resolver, event_free);
   g_clear_pointer(&p->xa_seen, g_ptr_array_unref);
+  g_clear_pointer(&p->xa_inflight, g_hash_table_unref);
   g_clear_pointer(&p->xa_log, tsr_xa_log_close);
 }

@@ -56,6 +56,24 @@ gboolean tsr_sharding_xa_begin(ShardingSession *ss, const char *begin_sql) {
   return TRUE;
 }
 
+/* Takes out of cmd->xa_groups the groups whose connection of the
+ * transaction is gone (the server then dropped its branch, or keeps it
+ * prepared for the resolver). Returns the names of those groups, or NULL. */
+static char *drop_lost_groups(TsrSession *s, ShardingSession *ss) {
+  ShardingCommand *cmd = &ss->cmd;
+  GString *lost = NULL;
+  for (guint g = 0; g < cmd->n_groups; g++) {
+    guint64 bit = G_GUINT64_CONSTANT(1) << g;
+    guint32 thread = tsr_session_backend_thread_id(s, cmd->group_backend[g]);
+    if (!(cmd->xa_groups & bit) || (thread != 0 && (!ss->trans_thread[g] || thread == ss->trans_thread[g])))
+      continue;
+    cmd->xa_groups &= ~bit;
+    if (!lost) lost = g_string_new(NULL);
+    g_string_append_printf(lost, "%s%s", lost->len ? ", " : "", tsr_shard_map_group(cmd->map, g)->name);
+  }
+  return lost ? g_string_free(lost, FALSE) : NULL;
+}
+
 /* Queues `verb` (with `suffix`) for the transaction's xid on each of its
  * groups. Returns how many. */
 static guint queue_xa(TsrSession *s, ShardingSession *ss, const char *verb, const char *suffix) {
@@ -66,6 +84,7 @@ static guint queue_xa(TsrSession *s, ShardingSession *ss, const char *verb, cons
     g_autofree char *sql = g_strdup_printf("XA %s '%s'%s", verb, cmd->xa_xid, suffix);
     tsr_sharding_queue_text(s, cmd->group_backend[g], SHARDING_ID(SHARDING_Q_XA, g), TSR_COM_QUERY, sql,
                             strlen(sql), TRUE);
+    tsr_session_queue_pin_last(s); /* a branch lives on its connection */
     n++;
   }
   return n;
@@ -73,10 +92,20 @@ static guint queue_xa(TsrSession *s, ShardingSession *ss, const char *verb, cons
 
 guint tsr_sharding_xa_end(TsrSession *s, ShardingSession *ss, gboolean commit) {
   ShardingCommand *cmd = &ss->cmd;
+  g_autofree char *lost = NULL;
   guint groups;
   g_free(cmd->xa_xid);
   cmd->xa_xid = g_steal_pointer(&ss->xid);
   cmd->xa_groups = ss->trans_groups;
+  lost = drop_lost_groups(s, ss);
+  if (lost && commit) {
+    g_autofree char *message = g_strdup_printf(
+      "tessera: the connection to group %s was lost during the transaction, which the server rolled back there; "
+      "the whole transaction is rolled back: run it again",
+      lost);
+    tsr_sharding_set_error(cmd, TSR_ER_BACKEND_LOST, "08S01", message);
+    commit = FALSE;
+  }
   groups = (guint)__builtin_popcountll(cmd->xa_groups);
   if (groups == 0) return 0;
   queue_xa(s, ss, "END", "");
@@ -91,6 +120,21 @@ guint tsr_sharding_xa_end(TsrSession *s, ShardingSession *ss, gboolean commit) {
     cmd->pending = groups + queue_xa(s, ss, "PREPARE", "");
   }
   return cmd->pending;
+}
+
+/* The resolver leaves alone the decisions sessions are still carrying out. */
+static void set_inflight(ShardingCommand *cmd, ShardingPlugin *p, gboolean on) {
+  g_mutex_lock(&p->lock);
+  if (on)
+    g_hash_table_add(p->xa_inflight, g_strdup(cmd->xa_xid));
+  else
+    g_hash_table_remove(p->xa_inflight, cmd->xa_xid);
+  g_mutex_unlock(&p->lock);
+  cmd->xa_plugin = on ? p : NULL;
+}
+
+void tsr_sharding_xa_clear(ShardingCommand *cmd) {
+  if (cmd->xa_plugin) set_inflight(cmd, cmd->xa_plugin, FALSE);
 }
 
 /* Writes the decision; FALSE (the client's error kept) when it cannot. */
@@ -112,21 +156,32 @@ static gboolean write_decision(ShardingSession *ss) {
   return FALSE;
 }
 
-/* Every branch answered its XA END and XA PREPARE. */
-static void prepared(TsrSession *s, ShardingSession *ss) {
+/* Every branch answered its XA END and XA PREPARE: commit or roll back.
+ * Returns FALSE when no group is left to tell. */
+static gboolean prepared(TsrSession *s, ShardingSession *ss) {
   ShardingCommand *cmd = &ss->cmd;
   if (!cmd->error) {
     failpoint("crash-after-prepare");
+    set_inflight(cmd, ss->worker->plugin, TRUE);
     if (write_decision(ss)) {
+      g_autofree char *lost = NULL;
       failpoint("crash-after-decision");
       failpoint("pause-after-decision");
       cmd->xa_phase = XA_PHASE_COMMIT;
+      if ((lost = drop_lost_groups(s, ss))) {
+        g_warning("client %s: XA %s is decided committed but the connection to group %s is gone; its branch is "
+                  "committed when the group answers again",
+                  tsr_session_client_name(s), cmd->xa_xid, lost);
+        cmd->xa_failed = TRUE;
+      }
       cmd->pending = queue_xa(s, ss, "COMMIT", "");
-      return;
+      return cmd->pending > 0;
     }
+    set_inflight(cmd, ss->worker->plugin, FALSE);
   }
   cmd->xa_phase = XA_PHASE_ROLLBACK;
   cmd->pending = queue_xa(s, ss, "ROLLBACK", "");
+  return cmd->pending > 0;
 }
 
 TsrHookAction tsr_sharding_xa_result(TsrSession *s, ShardingSession *ss, TsrInjection *inj) {
@@ -139,10 +194,8 @@ TsrHookAction tsr_sharding_xa_result(TsrSession *s, ShardingSession *ss, TsrInje
               tsr_session_client_name(s), cmd->xa_xid, tsr_shard_map_group(cmd->map, SHARDING_ID_INDEX(inj->id))->name);
   if (failed) cmd->xa_failed = TRUE;
   if (--cmd->pending > 0) return TSR_HOOK_IGNORE_RESULT;
-  if (cmd->xa_phase == XA_PHASE_PREPARE) {
-    prepared(s, ss);
-    return TSR_HOOK_IGNORE_RESULT;
-  }
+  if (cmd->xa_phase == XA_PHASE_PREPARE && prepared(s, ss)) return TSR_HOOK_IGNORE_RESULT;
   if (cmd->xa_phase == XA_PHASE_COMMIT && !cmd->xa_failed) tsr_xa_log_done(ss->worker->plugin->xa_log, cmd->xa_xid);
+  tsr_sharding_xa_clear(cmd);
   return tsr_sharding_finish(s, ss);
 }

@@ -385,10 +385,6 @@ class ShardingXaTest(harness.ProxyTestCase):
             cur.execute("SELECT id, v FROM acct ORDER BY id")
             self.assertEqual(cur.fetchall(), tuple(sorted(pairs)))
 
-    @harness.known_bug("the resolver sends XA COMMIT for a decision older than one round (2-4 s) from a "
-                       "connection of its own; while the session that prepared the branches still holds them, "
-                       "MariaDB answers XAER_NOTA, which the resolver takes for 'committed already', and marks the "
-                       "decision done: tessera killed then restarts without the decision and rolls both branches back")
     def test_tessera_killed_while_the_commits_wait_keeps_the_decision(self):
         pairs = ((0, 1), (1, 2))
         proxy = self.start_tessera("pause-after-decision:9000")
@@ -463,9 +459,6 @@ class ShardingXaTest(harness.ProxyTestCase):
             cur.execute("SELECT id, v FROM acct ORDER BY id")
             self.assertEqual(cur.fetchall(), tuple(sorted(pairs)))
 
-    @harness.known_bug("when group 2's server dies while the COMMITs wait after the decision, tessera answers the "
-                       "COMMIT with error 9001 'no backend could be reached ... check that the MySQL servers are "
-                       "running', which reads as a failure, though the transaction is decided and gets committed")
     def test_group_killed_after_the_decision_answers_the_client(self):
         commit, _gtrid = self.kill_group_2_after_the_decision(((2, 1), (3, 2)))
         if commit.error is not None:
@@ -491,9 +484,6 @@ class ShardingXaTest(harness.ProxyTestCase):
             cur.execute("COMMIT")
         self.assert_rows([(4, 5), (5, 6)])
 
-    @harness.known_bug("when a server of an open transaction dies, tessera closes the client's connection as soon "
-                       "as it sees the backend connection close: the COMMIT gets 2013 'Lost connection' (the client "
-                       "cannot tell whether it committed) instead of an error saying it was rolled back")
     def test_group_killed_before_prepare_answers_the_client(self):
         # Let tessera see the connection close before the COMMIT comes: a definite order.
         error = self.kill_group_2_before_prepare(((0, 1), (1, 2)), settle=1.0)
