@@ -406,6 +406,9 @@ def show_row(row):
                            else repr(v) for v in row) + ")"
 
 
+CURSOR_FETCH_ROWS = 7
+
+
 class Session:
     """One client connection (to tessera or a server) that runs queries and
     keeps its prepared statements; it reconnects after losing the connection."""
@@ -433,8 +436,9 @@ class Session:
             self.conn.close()
             self.conn = None
 
-    def run(self, sql, params=None):
-        """The answer to sql (with params: prepared, executed in the binary protocol)."""
+    def run(self, sql, params=None, cursor=False):
+        """The answer to sql (with params: prepared, executed in the binary
+        protocol; with cursor, its rows fetched from a read-only cursor)."""
         if self.conn is None:
             try:
                 self.connect()
@@ -448,7 +452,15 @@ class Session:
             if stmt is None:
                 stmt = self.conn.stmt_prepare(sql)
                 self.statements[sql] = stmt
-            return Answer.of_result(self.conn.stmt_execute(stmt, params))
+            if not cursor:
+                return Answer.of_result(self.conn.stmt_execute(stmt, params))
+            result = self.conn.stmt_execute(stmt, params, cursor=mysql_raw.CURSOR_TYPE_READ_ONLY)
+            if result.columns is not None and result.status & mysql_raw.SERVER_STATUS_CURSOR_EXISTS:
+                status = 0
+                while not status & mysql_raw.SERVER_STATUS_LAST_ROW_SENT:
+                    rows, status = self.conn.stmt_fetch(stmt, CURSOR_FETCH_ROWS)
+                    result.rows += rows
+            return Answer.of_result(result)
         except mysql_raw.ServerError as e:
             return Answer("error", code=e.code, message=e.message)
         except (mysql_raw.ProtocolError, OSError, socket.timeout, IndexError, struct.error) as e:
@@ -474,11 +486,16 @@ class Query:
     ordered: the ORDER BY fixes the order of the rows (they are compared in
     order); ci: output columns holding a representative of strings equal
     under the collation (GROUP BY, DISTINCT, MIN/MAX of a string), whose
-    spelling either side may choose; writes: the logical table it changes."""
+    spelling either side may choose; writes: the logical table it changes;
+    ref_sql: what the reference runs instead (for routing hints); cursor:
+    the rows are fetched from a cursor (prepared statements)."""
 
-    def __init__(self, family, sql, params=None, ordered=False, ci=(), writes=None):
+    def __init__(self, family, sql, params=None, ordered=False, ci=(), writes=None, ref_sql=None,
+                 cursor=False):
         self.family = family
         self.sql = sql
+        self.ref_sql = ref_sql or sql
+        self.cursor = cursor
         self.params = params
         self.ordered = ordered
         self.ci = frozenset(ci)
@@ -488,9 +505,11 @@ class Query:
         sql = self.sql
         if limit and len(sql) > limit:
             sql = "%s ... (%d characters)" % (sql[:limit], len(sql))
+        if self.ref_sql != self.sql:
+            sql += "  -- on the reference: " + self.ref_sql
         if self.params is None:
             return sql
-        return "%s  -- prepared, params %r" % (sql, tuple(self.params))
+        return "%s  -- prepared%s, params %r" % (sql, ", cursor" if self.cursor else "", tuple(self.params))
 
 
 def normalized_rows(query, answer):
@@ -671,7 +690,7 @@ class Generator:
             (self.delete_key, 1), (self.delete_range, 1), (self.write_unsharded, 1),
             (self.prepared_write, 2), (self.more_reads, 6), (self.more_writes, 1),
             (self.transaction, 1), (self.session_variable, 1), (self.edge_reads, 6),
-            (self.prepared_edge, 1), (self.row_count, 0.5),
+            (self.prepared_edge, 1), (self.row_count, 0.5), (self.harder, 5),
         ]
         self.weights = [w for _, w in self.families]
 
@@ -1329,6 +1348,68 @@ class Generator:
                       % in_list(ids), writes="orders"),
                 Query("row_count", "SELECT ROW_COUNT()")]
 
+    def harder(self):
+        c = self.rng.randrange(16)
+        k = self.customer_id()
+        if c == 0:
+            shard = self.rng.randrange(6)
+            return Query("hint", "/* tessera: shard=%d */ SELECT COUNT(*), SUM(balance), MIN(name) FROM customers" % shard,
+                         ref_sql="SELECT COUNT(*), SUM(balance), MIN(name) FROM customers "
+                         "WHERE MOD(MOD(id, 6) + 6, 6) = %d" % shard, ci=(2,))
+        if c == 1:
+            shard, qty = self.rng.randrange(6), self.rng.randint(1, 20)
+            return Query("hint", "SELECT id, amount FROM orders /* tessera: shard=%d */ WHERE qty = %d" % (shard, qty),
+                         ref_sql="SELECT id, amount FROM orders WHERE qty = %d AND MOD(MOD(customer_id, 6) + 6, 6) = %d"
+                         % (qty, shard))
+        if c == 2:
+            return Query("harder", "SELECT id FROM customers WHERE id IN (%s)"
+                         % in_list(self.customer_ids(self.rng.randint(60, 250))))
+        if c == 3:
+            return Query("harder", "SELECT COUNT(*), SUM(amount) FROM orders WHERE customer_id IN "
+                         "(SELECT id FROM customers WHERE tier = %d)" % self.rng.randint(0, 4))
+        if c == 4:
+            having = self.pick(["MIN(amount) IS NULL", "COUNT(*) IN (1, 2, 3)", "NOT (SUM(qty) > 40)",
+                                "MAX(amount) BETWEEN 100 AND 900 OR COUNT(*) = 1", "AVG(qty) > 10 AND MIN(qty) < 3"])
+            return Query("harder", "SELECT customer_id, COUNT(*), SUM(qty) FROM orders WHERE customer_id < %d "
+                         "GROUP BY customer_id HAVING %s" % (k, having))
+        if c == 5:
+            return Query("harder", "SELECT k.region, COUNT(*), AVG(o.amount) FROM orders o LEFT JOIN countries k "
+                         "ON k.code = o.country GROUP BY k.region ORDER BY k.region", ordered=True)
+        if c == 6:
+            return Query("harder", "SELECT status, AVG(amount - discount), SUM(amount * qty), MAX(amount / qty) "
+                         "FROM orders GROUP BY status", ci=(0,))
+        if c == 7:
+            return Query("harder", "SELECT DISTINCT customer_id FROM orders ORDER BY customer_id LIMIT %d OFFSET %d"
+                         % (self.rng.randint(1, 30), self.rng.randint(0, 1300)), ordered=True)
+        if c == 8:
+            return Query("harder", "SELECT id, customer_id FROM orders WHERE customer_id %% 6 = %d AND qty = %d"
+                         % (self.rng.randrange(6), self.rng.randint(1, 20)))
+        if c == 9:
+            return Query("harder", "SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id "
+                         "ORDER BY total %s, customer_id LIMIT %d" % (self.pick(["", "DESC"]), self.rng.randint(1, 40)),
+                         ordered=True)
+        if c == 10:
+            return Query("prepared", "SELECT status, COUNT(*), AVG(amount), MIN(created), MAX(discount) FROM orders "
+                         "WHERE created >= ? GROUP BY status ORDER BY status", params=(str(self.date_in_2024()),),
+                         ordered=True, ci=(0,))
+        if c == 11:
+            return Query("prepared", "SELECT id, name, signup, balance FROM customers WHERE balance > ? "
+                         "ORDER BY signup DESC, id LIMIT ?", params=(str(money(self.rng, 0, 20000)),
+                                                                    self.rng.randint(1, 50)), ordered=True)
+        if c == 12:
+            return Query("prepared", "SELECT o.id, o.created, c.name, k.vat FROM orders o JOIN customers c "
+                         "ON c.id = o.customer_id LEFT JOIN countries k ON k.code = c.country "
+                         "WHERE o.amount > ? AND c.tier = ?", params=(str(money(self.rng, 1000, 2000)),
+                                                                     self.rng.randint(0, 4)))
+        if c == 13:
+            return Query("cursor", "SELECT id, visited, ms FROM visits WHERE visited >= ? ORDER BY visited, id",
+                         params=(str(self.date_in_2024()),), ordered=True, cursor=True)
+        if c == 14:
+            return Query("cursor", "SELECT status, COUNT(*), SUM(amount) FROM orders WHERE customer_id BETWEEN ? AND ? "
+                         "GROUP BY status", params=(k, k + self.pick([3, 300])), ci=(0,), cursor=True)
+        return Query("cursor", "SELECT * FROM ledger WHERE id >= ? AND id < ?",
+                     params=(self.ledger_id(), self.ledger_id() + 500), cursor=True)
+
     def existing_customer(self):
         return (self.pick(self.data.customer_ids), "%s %s" % (self.pick(FIRST_NAMES), self.pick(LAST_NAMES)),
                 self.pick(CITIES), self.pick(COUNTRY_CODES), self.amount(), self.date_in_2024(), self.rng.randint(0, 4))
@@ -1373,7 +1454,7 @@ class Generator:
         if c == 7 and self.rng.random() < 0.3:
             self.next_visit += 1
             return Query("more_writes", "INSERT INTO visits (id, visited, page) VALUES (%d, '2025-01-01 10:00:00', "
-                         "'/outside')" % self.next_visit, writes="visits")
+                         "'/outside')" % (self.next_visit - 1), writes="visits")
         return Query("more_writes", "DELETE FROM ledger WHERE id BETWEEN %d AND %d ORDER BY id LIMIT 2"
                      % (lambda a: (a, a + 50))(self.rng.randint(1000, 1990)), writes="ledger")
 
@@ -1415,13 +1496,14 @@ class Stats:
         return "compared %d, refused %d, wrong %d" % (self.compared, self.refused, self.wrong)
 
 
-def run_queries(queries, ref, subject, contents, stats, log):
+def run_queries(queries, ref, subject, contents, stats, log, sharded=True):
     """Run each query on the reference and the subject and compare; writes
-    are compared by affected rows and then by the written table's contents."""
+    are compared by affected rows and then by the written table's contents.
+    A subject that is not sharded runs the reference's SQL (no routing hints)."""
     for q in queries:
         stats.run += 1
         started = time.monotonic()
-        got = subject.run(q.sql, q.params)
+        got = subject.run(q.sql if sharded else q.ref_sql, q.params, q.cursor)
         stats.slowest = sorted(stats.slowest + [(time.monotonic() - started, q.text(300))], reverse=True)[:5]
         if got.is_refusal():
             stats.refused += 1
@@ -1433,7 +1515,7 @@ def run_queries(queries, ref, subject, contents, stats, log):
                 stats.wrong_reports.append((q, report))
                 contents.copy_to_reference(TABLES[q.writes])
             continue
-        want = ref.run(q.sql, q.params)
+        want = ref.run(q.ref_sql, q.params, q.cursor)
         if want.kind == "error":
             stats.reference_errors.append((q, want))
         stats.compared += 1

@@ -119,11 +119,11 @@ class ShardingDifferentialTest(unittest.TestCase):
         copy = self.session(self.servers[1], sd.SELF_DB)
         return sd.Contents(ref, lambda table: [(copy, table.name, None)])
 
-    def run_comparison(self, ref, subject, contents, seed, n, first_new_id=0):
+    def run_comparison(self, ref, subject, contents, seed, n, first_new_id=0, sharded=False):
         stats = sd.Stats()
         started = time.monotonic()
         queries = sd.Generator(seed, self.data, first_new_id).queries(n)
-        sd.run_queries(queries, ref, subject, contents, stats, log)
+        sd.run_queries(queries, ref, subject, contents, stats, log, sharded)
         log("%d statements in %.1f s" % (n, time.monotonic() - started))
         return stats
 
@@ -188,7 +188,7 @@ class ShardingDifferentialTest(unittest.TestCase):
                 self.skipTest("%s --help lists no --sharding-config: this tessera cannot shard yet"
                               % harness.tessera_binary())
             ref, subject, contents, load = self.start_sharded()
-        stats = self.run_comparison(ref, subject, contents, SEED, QUERIES)
+        stats = self.run_comparison(ref, subject, contents, SEED, QUERIES, sharded=not SELF_CHECK)
         sd.report(stats, log, listed=LISTED)
         failures = []
         if not SELF_CHECK and load.wrong:
