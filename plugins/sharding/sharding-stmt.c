@@ -251,13 +251,10 @@ static gboolean bind_params(TsrSession *s, ShardingStmt *st, const guint8 *packe
     tsr_sharding_reply_error(s, 1210, "HY000", "Incorrect arguments to mysqld_stmt_execute (%s)", error->message);
     return FALSE;
   }
-  if (ex.flags != 0) {
-    tsr_sharding_reply_error(s, 1235, "42000",
-                             "tessera: cursors (COM_STMT_EXECUTE flags %u) are not supported with sharding; execute "
-                             "without a cursor type and read the whole result",
-                             ex.flags);
-    return FALSE;
-  }
+  /* A cursor type asks for rows by COM_STMT_FETCH; the answer carries them
+   * whole instead, without SERVER_STATUS_CURSOR_EXISTS, which clients read
+   * as a result without a cursor (as servers answer statements that cannot
+   * have one). */
   for (guint i = 0; i < st->n_params; i++) {
     if (ex.new_params_bound) st->types[i] = params[i].type;
     if (!st->long_data[i]) continue;
