@@ -33,6 +33,7 @@ typedef enum {
   TSR_HOOK_READ_QUERY,
   TSR_HOOK_READ_QUERY_RESULT,
   TSR_HOOK_DISCONNECT_CLIENT,
+  TSR_HOOK_READ_ROUTE,          /* a session layer's routing decision (the sharding plugin) */
   TSR_HOOK_MAX
 } TsrHookId;
 
@@ -63,6 +64,28 @@ typedef struct {
                                   says error_seen; result holds what came, if anything) */
 } TsrInjection;
 
+/* One step of a routing decision as a script sees and may change it. */
+typedef struct {
+  char *group;                 /* the backend group's name (g_malloc'd; a script may replace it) */
+  gint shard;                  /* the shard, or -1 */
+  char *sql;                   /* what runs there (g_malloc'd; a script may replace it) */
+} TsrRouteStepView;
+
+/* A routing decision handed to the read_route hook: the statement, what
+ * the router decided, and room for the script's changes. */
+typedef struct {
+  const char *query;           /* the client's statement */
+  gsize query_len;
+  gint n_params;               /* COM_STMT_EXECUTE: the bound values count, else -1 */
+  const char *kind;            /* "shards", "session", "transaction", "last" or "local" */
+  gboolean write;
+  gboolean merge;              /* the steps' rows are combined: a script may change the steps'
+                                  groups and SQL, not how many there are */
+  GPtrArray *steps;            /* of TsrRouteStepView*, owned by the view (the script may
+                                  replace the array's content when merge is FALSE) */
+  char *refuse;                /* set by the script: refuse the statement with this message */
+} TsrRouteView;
+
 typedef struct {
   /* Returns the per-session state (may be NULL) or NULL with *error set to
    * refuse the client. */
@@ -86,6 +109,10 @@ typedef struct {
    * COM_STMT_CLOSE). */
   TsrHookAction (*read_query_result)(gpointer data, TsrSession *s, gpointer state, TsrInjection *inj,
                                      GError **error);
+  /* read_route (may be NULL): the script sees a routing decision and may
+   * change its steps in `view` or set view->refuse. Returns DEFAULT, or
+   * ERROR with *error (the statement is then not run). */
+  TsrHookAction (*read_route)(gpointer data, TsrSession *s, gpointer state, TsrRouteView *view, GError **error);
 } TsrSessionHooks;
 
 #endif

@@ -14,6 +14,7 @@ static const char *const phase_names[TSR_HOOK_MAX] = {
   [TSR_HOOK_READ_QUERY] = "read_query",
   [TSR_HOOK_READ_QUERY_RESULT] = "read_query_result",
   [TSR_HOOK_DISCONNECT_CLIENT] = "disconnect_client",
+  [TSR_HOOK_READ_ROUTE] = "read_route",
 };
 
 gboolean tsr_session_run_phase(TsrSession *s, TsrHookId id, const guint8 *packet, gsize len, guint8 seq) {

@@ -166,7 +166,7 @@ static void session_close(gpointer data, TsrSession *s, gpointer state) {
 
 static gboolean session_has(gpointer data, TsrSession *s, gpointer state, TsrHookId id) {
   TsrLuaSession *ls = state;
-  if (!ls || id >= TSR_HOOK_MAX) return FALSE;
+  if (!ls || id >= TSR_HOOK_MAX || id == TSR_HOOK_READ_ROUTE) return FALSE; /* read_route: not offered yet */
   /* Between two commands: a changed script is loaded for new connections. */
   if (id == TSR_HOOK_READ_QUERY) tsr_lua_vm_check_reload(ls->worker->vm);
   return tsr_lua_env_has_hook(ls->env, lua_hooks[id]);

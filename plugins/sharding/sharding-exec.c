@@ -281,7 +281,7 @@ gboolean tsr_sharding_route(ShardingWorker *w, TsrSession *s, ShardingSession *s
   in.n_params = n_params;
   in.describe = describe;
   cmd->plan = tsr_route_query(&in, sql, len, &error);
-  if (cmd->plan) return TRUE;
+  if (cmd->plan) return describe || tsr_sharding_read_route(w, s, ss, sql, len, params ? (gint)n_params : -1);
   tsr_router_error_code(error, &code, &sqlstate);
   tsr_sharding_reply_error(s, code, sqlstate, "%s", error->message);
   return FALSE;

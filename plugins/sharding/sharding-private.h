@@ -179,6 +179,13 @@ gboolean tsr_sharding_prologue(TsrSession *s, ShardingSession *ss, guint group, 
 /* Frees what the command under way holds. */
 void tsr_sharding_command_clear(ShardingCommand *cmd);
 
+/* sharding-route-hook.c */
+/* Hands ss->cmd.plan to the script's read_route hook, when it has one, and
+ * applies its changes. Returns FALSE (the client's error queued) when the
+ * script refused the statement, failed, or asked for what cannot run. */
+gboolean tsr_sharding_read_route(ShardingWorker *w, TsrSession *s, ShardingSession *ss, const char *query, gsize len,
+                                 gint n_params);
+
 /* sharding-stmt.c */
 /* Queues step `step`'s SQL as COM_STMT_PREPARE and COM_STMT_EXECUTE of
  * statement -1 (the one just prepared), so that its rows come binary. */
