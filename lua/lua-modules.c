@@ -13,6 +13,7 @@ static const CModule c_modules[] = {
   { "mysql.password", tsr_luaopen_mysql_password },
 #ifdef TSR_HAVE_SQL_LEXER
   { "mysql.tokenizer", tsr_luaopen_mysql_tokenizer },
+  { "mysql.sql", tsr_luaopen_mysql_sql },
 #endif
 };
 

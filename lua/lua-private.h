@@ -86,7 +86,7 @@ void tsr_lua_sandbox_open(lua_State *L, gboolean unsafe, const char *lua_path);
 int tsr_lua_load_text(lua_State *L, const char *buff, gsize len, const char *chunkname);
 
 /* lua-modules.c: registers the built-in modules (mysql.proto,
- * mysql.password, mysql.tokenizer when built, proxy.commands,
+ * mysql.password, mysql.tokenizer and mysql.sql when built, proxy.commands,
  * proxy.tokenizer, proxy.balance) in the table on top of the stack
  * (package.preload). */
 void tsr_lua_modules_preload(lua_State *L);
@@ -118,5 +118,11 @@ void tsr_lua_module_finish(lua_State *L, const char *module, const char *global)
 int tsr_luaopen_mysql_proto(lua_State *L);
 int tsr_luaopen_mysql_password(lua_State *L);
 int tsr_luaopen_mysql_tokenizer(lua_State *L);
+int tsr_luaopen_mysql_sql(lua_State *L);
+
+/* lua-mod-sql.c: mysql.sql.parse(query [, opts]) as a lua_CFunction: pushes
+ * the array of statement tables, or nil and the parser's message. Raises a
+ * Lua error when query is not a string. */
+int tsr_lua_sql_parse(lua_State *L);
 
 #endif

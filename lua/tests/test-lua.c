@@ -652,6 +652,7 @@ int main(int argc, char **argv) {
   tsr_lua_test_add_script("modules.lua", TRUE);
 #ifdef TSR_HAVE_SQL_LEXER
   tsr_lua_test_add_script("tokenizer.lua", FALSE);
+  tsr_lua_test_add_script("sql.lua", FALSE);
 #endif
   status = g_test_run();
   tsr_lua_test_cleanup();
