@@ -15,6 +15,7 @@ static const char *const hook_names[TSR_LUA_HOOK_MAX] = {
   [TSR_LUA_HOOK_READ_QUERY] = "read_query",
   [TSR_LUA_HOOK_READ_QUERY_RESULT] = "read_query_result",
   [TSR_LUA_HOOK_DISCONNECT_CLIENT] = "disconnect_client",
+  [TSR_LUA_HOOK_READ_ROUTE] = "read_route",
 };
 
 const char *tsr_lua_hook_name(TsrLuaHook hook) {

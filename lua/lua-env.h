@@ -27,7 +27,7 @@
 #include <lua.h>
 #include "lua/lua-vm.h"
 
-/* The hooks MySQL Proxy 0.8 scripts define. */
+/* The hooks MySQL Proxy 0.8 scripts define, and tessera's read_route. */
 typedef enum {
   TSR_LUA_HOOK_CONNECT_SERVER,
   TSR_LUA_HOOK_READ_HANDSHAKE,
@@ -36,6 +36,7 @@ typedef enum {
   TSR_LUA_HOOK_READ_QUERY,
   TSR_LUA_HOOK_READ_QUERY_RESULT,
   TSR_LUA_HOOK_DISCONNECT_CLIENT,
+  TSR_LUA_HOOK_READ_ROUTE,        /* the sharding plugin's routing decisions (lua-route.h) */
   TSR_LUA_HOOK_MAX
 } TsrLuaHook;
 

@@ -13,9 +13,12 @@
  *                      proxy.PROXY_SEND_RESULT    proxy.response replaces it
  *   login hooks        proxy.PROXY_SEND_RESULT    answer with proxy.response
  *                                                 and close
+ *   read_route         ignored: the script changes the route table instead
+ *                      (lua-route.c)
  * Anything else from read_query fails the command (scripts fail closed). */
 #define G_LOG_DOMAIN "lua"
 #include "lua-session-private.h"
+#include "lua-route.h"
 
 /* core's hook ids and lua/'s, in the same order by name. */
 static const TsrLuaHook lua_hooks[TSR_HOOK_MAX] = {
@@ -26,6 +29,7 @@ static const TsrLuaHook lua_hooks[TSR_HOOK_MAX] = {
   [TSR_HOOK_READ_QUERY] = TSR_LUA_HOOK_READ_QUERY,
   [TSR_HOOK_READ_QUERY_RESULT] = TSR_LUA_HOOK_READ_QUERY_RESULT,
   [TSR_HOOK_DISCONNECT_CLIENT] = TSR_LUA_HOOK_DISCONNECT_CLIENT,
+  [TSR_HOOK_READ_ROUTE] = TSR_LUA_HOOK_READ_ROUTE,
 };
 
 /* ---- the worker ---- */
@@ -166,7 +170,7 @@ static void session_close(gpointer data, TsrSession *s, gpointer state) {
 
 static gboolean session_has(gpointer data, TsrSession *s, gpointer state, TsrHookId id) {
   TsrLuaSession *ls = state;
-  if (!ls || id >= TSR_HOOK_MAX || id == TSR_HOOK_READ_ROUTE) return FALSE; /* read_route: not offered yet */
+  if (!ls || id >= TSR_HOOK_MAX) return FALSE;
   /* Between two commands: a changed script is loaded for new connections. */
   if (id == TSR_HOOK_READ_QUERY) tsr_lua_vm_check_reload(ls->worker->vm);
   return tsr_lua_env_has_hook(ls->env, lua_hooks[id]);
@@ -253,6 +257,19 @@ static TsrHookAction session_read_query_result(gpointer data, TsrSession *s, gpo
   }
 }
 
+/* read_route(route): lua-route.c. */
+static TsrHookAction session_read_route(gpointer data, TsrSession *s, gpointer state, TsrRouteView *view,
+                                        GError **error) {
+  TsrLuaSession *ls = state;
+  TsrHookId running = ls->running;
+  TsrHookAction action;
+
+  ls->running = TSR_HOOK_READ_ROUTE;
+  action = tsr_lua_route_run(ls->env, view, error);
+  ls->running = running;
+  return action;
+}
+
 static const TsrSessionHooks lua_session_hooks = {
   .open = session_open,
   .close = session_close,
@@ -260,6 +277,7 @@ static const TsrSessionHooks lua_session_hooks = {
   .phase = session_phase,
   .read_query = session_read_query,
   .read_query_result = session_read_query_result,
+  .read_route = session_read_route,
 };
 
 const TsrSessionHooks *tsr_lua_session_hooks(void) { return &lua_session_hooks; }
