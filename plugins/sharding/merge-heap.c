@@ -109,7 +109,7 @@ static gboolean pump(TsrMerger *m, GError **error) {
 static void keep_borrowed(TsrMerger *m, guint shard, TsrMergeRow *row) {
   TsrRowQueue *q = &m->queues[shard];
   TsrMergeRow **tail = q->len > 0 ? &q->rows[(q->head + q->len - 1) % q->cap] : NULL;
-  if (tail && *tail == row) *tail = tsr_merge_row_copy(row, m->n_keys);
+  if (tail && *tail == row) *tail = tsr_merge_keep_row(m, row, m->n_keys);
 }
 
 gboolean tsr_merge_heap_push(TsrMerger *m, guint shard, TsrMergeRow *row, GError **error) {

@@ -102,7 +102,7 @@ static void queue_for_sort(TsrMerger *m, const TsrTuple *group_key) {
     guint src = m->final_keys[k].column;
     row->keys[k] = (src & TSR_KEY_FROM_GROUP) ? group_key->v[src & ~TSR_KEY_FROM_GROUP] : m->fvals[src];
   }
-  g_ptr_array_add(m->sorted, tsr_merge_row_copy(row, m->n_final_keys));
+  g_ptr_array_add(m->sorted, tsr_merge_keep_row(m, row, m->n_final_keys));
   tsr_merge_trim_sorted(m, m->final_keys, m->n_final_keys);
 }
 

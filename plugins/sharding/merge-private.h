@@ -160,6 +160,9 @@ gboolean tsr_tuple_equal(gconstpointer a, gconstpointer b);
 gboolean tsr_tuple_matches(const TsrTuple *tuple, const TsrValue *values);
 /* Returns an owned copy of row (payload, keys and the bytes they point to). */
 TsrMergeRow *tsr_merge_row_copy(const TsrMergeRow *row, guint n_keys);
+/* The same for a row the merger keeps: also forgets the values decoded
+ * from the borrowed payload (tsr_merge_row_values caches them by row). */
+TsrMergeRow *tsr_merge_keep_row(TsrMerger *m, const TsrMergeRow *row, guint n_keys);
 /* Returns the decoded values of a shard row (m->vals, cached by seq); NULL
  * with TSR_MERGE_ERROR_ROW when it is malformed. */
 const TsrValue *tsr_merge_row_values(TsrMerger *m, const TsrMergeRow *row, GError **error);

@@ -81,6 +81,12 @@ TsrMergeRow *tsr_merge_row_copy(const TsrMergeRow *row, guint n_keys) {
   return copy;
 }
 
+TsrMergeRow *tsr_merge_keep_row(TsrMerger *m, const TsrMergeRow *row, guint n_keys) {
+  /* Values decoded from the row point into the payload it borrowed. */
+  if (m->vals_seq == row->seq) m->vals_seq = G_MAXUINT64;
+  return tsr_merge_row_copy(row, n_keys);
+}
+
 static gboolean row_error(GError **error, guint shard, GError *cause) {
   g_set_error(error, TSR_MERGE_ERROR, TSR_MERGE_ERROR_ROW, "row of shard %u: %s", shard, cause->message);
   g_error_free(cause);

@@ -178,7 +178,7 @@ TsrMergeStatus tsr_merger_feed(TsrMerger *m, guint shard, const guint8 *payload,
     ok = tsr_merge_heap_push(m, shard, m->scratch, error);
     break;
   case TSR_SOURCE_SORT:
-    g_ptr_array_add(m->sorted, tsr_merge_row_copy(m->scratch, m->n_keys));
+    g_ptr_array_add(m->sorted, tsr_merge_keep_row(m, m->scratch, m->n_keys));
     tsr_merge_trim_sorted(m, m->keys, m->n_keys);
     break;
   }

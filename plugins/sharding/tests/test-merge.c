@@ -81,12 +81,20 @@ static void assert_cell(Sink *s, guint r, guint n, guint i, const char *want) {
   g_assert_cmpstr(got, ==, want);
 }
 
+/* Feeds a row from a buffer that is overwritten right after the call, as
+ * the executor reuses its packet buffer: what the merger keeps must be its
+ * own. */
 static TsrMergeStatus feed(TsrMerger *m, guint shard, GBytes *row) {
+  static guint8 reused[4096];
   gsize len;
   const guint8 *p = g_bytes_get_data(row, &len);
   GError *error = NULL;
-  TsrMergeStatus st = tsr_merger_feed(m, shard, p, len, &error);
+  TsrMergeStatus st;
+  g_assert_cmpuint(len, <=, sizeof reused);
+  memcpy(reused, p, len);
+  st = tsr_merger_feed(m, shard, reused, len, &error);
   g_assert_no_error(error);
+  memset(reused, 0xAA, len);
   g_bytes_unref(row);
   return st;
 }
@@ -422,6 +430,31 @@ static GPtrArray *grouped(gboolean sorted, TsrMergeProtocol protocol) {
   return texts;
 }
 
+/* The row fed last is kept while another shard is awaited, then grouped
+ * first: its values must come from the merger's copy, not from the
+ * caller's buffer, which feed() has overwritten by then. */
+static void test_group_kept_row(void) {
+  TsrColumnDef cols[2] = { STR_COL, INT_COL };
+  TsrOutputColumn outs[] = { { TSR_AGG_NONE, 0 }, { TSR_AGG_COUNT, 1 } };
+  guint group[] = { 0 };
+  TsrMergeSpec spec = { .shard_columns = 2, .output_columns = 2, .outputs = outs, .aggregate = TRUE,
+                        .group_by = group, .n_group_by = 1, .shards_sorted = TRUE, .limit = TSR_MERGE_NO_LIMIT };
+  Sink s;
+  TsrMerger *m;
+
+  sink_init(&s);
+  m = merger(&spec, 2, TSR_MERGE_TEXT, cols, &s);
+  feed(m, 0, ROW("kiwi", "3"));
+  g_assert_cmpuint(s.rows->len, ==, 0);
+  done(m, 0);
+  g_assert_cmpint(done(m, 1), ==, TSR_MERGE_DONE);
+  g_assert_cmpuint(s.rows->len, ==, 1);
+  assert_cell(&s, 0, 2, 0, "kiwi");
+  assert_cell(&s, 0, 2, 1, "3");
+  tsr_merger_free(m);
+  sink_clear(&s);
+}
+
 static void test_group_stream_hash(void) {
   g_autoptr(GPtrArray) a = grouped(TRUE, TSR_MERGE_TEXT);
   g_autoptr(GPtrArray) b = grouped(FALSE, TSR_MERGE_TEXT);
@@ -701,6 +734,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/merge/limit-unsorted", test_limit_unsorted);
   g_test_add_func("/merge/aggregate-no-rows", test_aggregate_no_rows);
   g_test_add_func("/merge/group-stream-hash", test_group_stream_hash);
+  g_test_add_func("/merge/group-kept-row", test_group_kept_row);
   g_test_add_func("/merge/having-hidden", test_having_hidden);
   g_test_add_func("/merge/distinct", test_distinct);
   g_test_add_func("/merge/count-distinct", test_count_distinct);
