@@ -41,10 +41,11 @@ static void step_free(gpointer data) {
 /* __index of route tables: statement and statement_error, parsed once
  * from route.query. Anything else is nil. */
 static int route_index(lua_State *L) {
-  const char *key = lua_tostring(L, 2);
+  const char *key;
   gboolean want_error;
 
   if (lua_type(L, 2) != LUA_TSTRING) return 0;
+  key = lua_tostring(L, 2);
   want_error = strcmp(key, "statement_error") == 0;
   if (!want_error && strcmp(key, "statement") != 0) return 0;
   lua_pushliteral(L, "statement");
