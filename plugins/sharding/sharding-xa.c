@@ -75,19 +75,29 @@ static char *drop_lost_groups(TsrSession *s, ShardingSession *ss) {
 }
 
 /* Queues `verb` (with `suffix`) for the transaction's xid on each of its
- * groups. Returns how many. */
-static guint queue_xa(TsrSession *s, ShardingSession *ss, const char *verb, const char *suffix) {
+ * groups, each right behind XA END on the same connection (one round trip)
+ * when `after_end`. Returns how many statements. */
+static guint queue_xa_on_groups(TsrSession *s, ShardingSession *ss, gboolean after_end, const char *verb,
+                                const char *suffix) {
   ShardingCommand *cmd = &ss->cmd;
   guint n = 0;
   for (guint g = 0; g < cmd->n_groups; g++) {
     if (!(cmd->xa_groups & (G_GUINT64_CONSTANT(1) << g))) continue;
-    g_autofree char *sql = g_strdup_printf("XA %s '%s'%s", verb, cmd->xa_xid, suffix);
-    tsr_sharding_queue_text(s, cmd->group_backend[g], SHARDING_ID(SHARDING_Q_XA, g), TSR_COM_QUERY, sql,
-                            strlen(sql), TRUE);
-    tsr_session_queue_pin_last(s); /* a branch lives on its connection */
-    n++;
+    for (guint k = after_end ? 0 : 1; k < 2; k++) {
+      g_autofree char *sql = g_strdup_printf("XA %s '%s'%s", k == 0 ? "END" : verb, cmd->xa_xid, k == 0 ? "" : suffix);
+      tsr_sharding_queue_text(s, cmd->group_backend[g], SHARDING_ID(SHARDING_Q_XA, g), TSR_COM_QUERY, sql,
+                              strlen(sql), TRUE);
+      tsr_session_queue_pin_last(s); /* a branch lives on its connection */
+      if (k == 1 && after_end) tsr_session_queue_pipeline_last(s);
+      n++;
+    }
   }
   return n;
+}
+
+/* The same without XA END. */
+static guint queue_xa(TsrSession *s, ShardingSession *ss, const char *verb, const char *suffix) {
+  return queue_xa_on_groups(s, ss, FALSE, verb, suffix);
 }
 
 guint tsr_sharding_xa_end(TsrSession *s, ShardingSession *ss, gboolean commit) {
@@ -108,16 +118,15 @@ guint tsr_sharding_xa_end(TsrSession *s, ShardingSession *ss, gboolean commit) {
   }
   groups = (guint)__builtin_popcountll(cmd->xa_groups);
   if (groups == 0) return 0;
-  queue_xa(s, ss, "END", "");
   if (!commit) {
     cmd->xa_phase = XA_PHASE_ROLLBACK;
-    cmd->pending = groups + queue_xa(s, ss, "ROLLBACK", "");
+    cmd->pending = queue_xa_on_groups(s, ss, TRUE, "ROLLBACK", "");
   } else if (groups == 1) {
     cmd->xa_phase = XA_PHASE_ONE;
-    cmd->pending = groups + queue_xa(s, ss, "COMMIT", " ONE PHASE");
+    cmd->pending = queue_xa_on_groups(s, ss, TRUE, "COMMIT", " ONE PHASE");
   } else {
     cmd->xa_phase = XA_PHASE_PREPARE;
-    cmd->pending = groups + queue_xa(s, ss, "PREPARE", "");
+    cmd->pending = queue_xa_on_groups(s, ss, TRUE, "PREPARE", "");
   }
   return cmd->pending;
 }
