@@ -68,14 +68,16 @@ gboolean tsr_sharding_prologue(TsrSession *s, ShardingSession *ss, guint group, 
 
 /* ---- statements on shards ---- */
 
-static TsrHookAction run_steps(TsrSession *s, ShardingSession *ss, const guint *group_backend) {
+static TsrHookAction run_steps(TsrSession *s, ShardingSession *ss) {
   ShardingCommand *cmd = &ss->cmd;
   const TsrRoutePlan *plan = cmd->plan;
   gboolean single = plan->n_steps == 1;
   for (guint i = 0; i < plan->n_steps; i++) {
     const TsrRouteStep *step = &plan->steps[i];
-    guint backend = group_backend[step->group];
+    guint backend = tsr_sharding_step_backend(s, ss, step->group);
     if (!tsr_sharding_prologue(s, ss, step->group, backend, TRUE)) return TSR_HOOK_SEND_RESULT;
+    if (plan->write) ss->wrote_groups |= G_GUINT64_CONSTANT(1) << step->group;
+    if (i == 0) ss->last_backend = (gint)backend;
     if (cmd->binary)
       tsr_sharding_queue_execute(s, backend, i, step->sql, step->sql_len, !single);
     else
@@ -98,7 +100,7 @@ static TsrHookAction run_steps(TsrSession *s, ShardingSession *ss, const guint *
 static TsrHookAction run_last(TsrSession *s, ShardingSession *ss, const guint *group_backend) {
   ShardingCommand *cmd = &ss->cmd;
   guint group = ss->last_group >= 0 ? (guint)ss->last_group : tsr_shard_map_default_group(cmd->map);
-  guint backend = group_backend[group];
+  guint backend = ss->last_backend >= 0 ? (guint)ss->last_backend : group_backend[group];
   if (tsr_sharding_answer_last(s, ss)) return TSR_HOOK_SEND_RESULT;
   if (!tsr_sharding_prologue(s, ss, group, backend, TRUE)) return TSR_HOOK_SEND_RESULT;
   if (cmd->binary)
@@ -248,7 +250,7 @@ TsrHookAction tsr_sharding_run_plan(TsrSession *s, ShardingSession *ss) {
   ShardingCommand *cmd = &ss->cmd;
   switch (cmd->plan->kind) {
   case TSR_ROUTE_SHARDS:
-    return run_steps(s, ss, cmd->group_backend);
+    return run_steps(s, ss);
   case TSR_ROUTE_SESSION:
     return run_session(s, ss, cmd->group_backend);
   case TSR_ROUTE_TRANSACTION:

@@ -43,10 +43,8 @@ TsrShardMap *tsr_sharding_map(ShardingPlugin *p, const guint **group_backend, Sh
   return map;
 }
 
-/* Returns the index of the backend at `address`, adding it when the list
- * has none. */
-static gboolean backend_for(TsrBackendList *backends, const char *address, TsrBackendType type, guint *index,
-                            GError **error) {
+gboolean tsr_sharding_backend_for(TsrBackendList *backends, const char *address, TsrBackendType type, guint *index,
+                                  GError **error) {
   for (guint i = 0; i < tsr_backend_list_size(backends); i++)
     if (strcmp(tsr_backend_list_get(backends, i)->name, address) == 0) {
       *index = i;
@@ -60,15 +58,17 @@ static gboolean backend_for(TsrBackendList *backends, const char *address, TsrBa
 /* Gives every group's primary (and replica) a place in the proxy's
  * backend list. */
 static gboolean add_group_backends(ShardingPlugin *p, TsrBackendList *backends, GError **error) {
-  guint n = tsr_shard_map_n_groups(p->map), unused;
+  guint n = tsr_shard_map_n_groups(p->map);
   p->group_backend = g_new0(guint, n);
+  p->replica_start = g_new0(guint, n + 1);
+  p->replica_backend = g_array_new(FALSE, FALSE, sizeof(guint));
   p->counters = g_new0(ShardingGroupCounters, n);
   p->backends = backends;
   for (guint g = 0; g < n; g++) {
     const TsrShardGroup *group = tsr_shard_map_group(p->map, g);
-    if (!backend_for(backends, group->primary, TSR_BACKEND_TYPE_RW, &p->group_backend[g], error)) return FALSE;
-    for (guint r = 0; r < group->n_replicas; r++)
-      if (!backend_for(backends, group->replicas[r], TSR_BACKEND_TYPE_RO, &unused, error)) return FALSE;
+    if (!tsr_sharding_backend_for(backends, group->primary, TSR_BACKEND_TYPE_RW, &p->group_backend[g], error) ||
+        !tsr_sharding_add_replicas(p, backends, g, error))
+      return FALSE;
   }
   return TRUE;
 }
@@ -171,6 +171,8 @@ static void sharding_destroy(gpointer state) {
   g_free(p->xa_log_path);
   tsr_shard_map_unref(p->map);
   g_free(p->group_backend);
+  g_free(p->replica_start);
+  if (p->replica_backend) g_array_unref(p->replica_backend);
   g_free(p->counters);
   g_free(p->config_path);
   g_mutex_clear(&p->lock);

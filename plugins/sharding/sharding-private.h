@@ -50,6 +50,9 @@ typedef struct ShardingPlugin {
   GMutex lock;
   guint *group_backend;            /* backend index of each group's primary, for `map` */
   ShardingGroupCounters *counters; /* one per group of `map` */
+  guint *replica_start;            /* group g's replicas: replica_backend[replica_start[g] ..
+                                      replica_start[g + 1]) (groups never change after start) */
+  GArray *replica_backend;         /* of guint: backend indexes */
   TsrBackendList *backends;        /* the proxy's (borrowed), for the admin tables */
   char *xa_log_path;               /* --sharding-xa-log */
   struct TsrXaLog *xa_log;         /* decisions of transactions over several groups */
@@ -132,6 +135,8 @@ typedef struct {
   guint64 trans_groups;            /* groups the transaction reached (bit per group) */
   guint32 *trans_thread;           /* per group: the connection it started on */
   gint last_group;                 /* where the previous statement ran, -1: none */
+  gint last_backend;               /* ... and on which backend of it */
+  guint64 wrote_groups;            /* groups the session wrote to: their reads stay on the primary */
   guint64 last_insert_id;          /* LAST_INSERT_ID() as one server would give it */
   gint64 row_count;                /* ROW_COUNT() of the previous statement */
   GHashTable *stmts;               /* client statement id -> ShardingStmt* */
@@ -140,11 +145,24 @@ typedef struct {
   ShardingCommand cmd;
 } ShardingSession;
 
+/* sharding-replica.c */
+/* Adds the replicas of `group` to the backend list and to p's replica
+ * table. FALSE with *error when an address cannot be used. */
+gboolean tsr_sharding_add_replicas(ShardingPlugin *p, TsrBackendList *backends, guint group, GError **error);
+/* Returns the backend a step of ss->cmd.plan on `group` runs on: a
+ * replica for reads that may use one, else the group's primary. */
+guint tsr_sharding_step_backend(TsrSession *s, ShardingSession *ss, guint group);
+
 /* sharding-session.c */
 /* Returns the hooks of the sharding layer (static). */
 const TsrSessionHooks *tsr_sharding_session_hooks(void);
 
 /* sharding-plugin.c */
+/* Returns in *index the backend at `address` in `backends`, adding it
+ * (with `type`) when the list has none. FALSE with *error when the address
+ * cannot be used. */
+gboolean tsr_sharding_backend_for(TsrBackendList *backends, const char *address, TsrBackendType type, guint *index,
+                                  GError **error);
 /* Returns a new reference to the current map and the backend index of
  * each of its groups (*group_backend stays valid while the map lives). */
 TsrShardMap *tsr_sharding_map(ShardingPlugin *p, const guint **group_backend, ShardingGroupCounters **counters);

@@ -26,6 +26,7 @@ static gpointer layer_open(gpointer data, TsrSession *s, GError **error) {
   ss->replayed = g_new0(guint32, ss->n_backends);
   ss->trans_thread = g_new0(guint32, ss->n_backends);
   ss->last_group = -1;
+  ss->last_backend = -1;
   ss->worker = w;
   ss->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tsr_sharding_stmt_free);
   ss->to_close = g_array_new(FALSE, FALSE, sizeof(ShardingClose));
