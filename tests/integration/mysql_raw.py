@@ -511,7 +511,10 @@ class Connection:
         self.command(COM_STMT_CLOSE, struct.pack("<I", stmt.id))
 
     @staticmethod
-    def read_binary_row(payload, columns):
+    def read_binary_row(payload, columns, decode=None):
+        """A binary-protocol row; decode(reader, column) reads each non-NULL value
+        (decode_binary_value by default)."""
+        decode = decode or decode_binary_value
         if payload[0] != 0x00:
             raise ProtocolError("binary row must start with 0x00, got %r" % payload[:16])
         bitmap_len = (len(columns) + 7 + 2) // 8
@@ -523,7 +526,7 @@ class Connection:
             if bitmap[bit // 8] & (1 << (bit % 8)):
                 row.append(None)
             else:
-                row.append(decode_binary_value(r, column))
+                row.append(decode(r, column))
         return tuple(row)
 
 

@@ -343,19 +343,7 @@ class Client(mysql_raw.Connection):
 
     @staticmethod
     def read_binary_row(payload, columns):
-        if payload[0] != 0x00:
-            raise mysql_raw.ProtocolError("binary row must start with 0x00, got %r" % payload[:16])
-        bitmap_len = (len(columns) + 7 + 2) // 8
-        bitmap = payload[1:1 + bitmap_len]
-        r = mysql_raw.Reader(payload, 1 + bitmap_len)
-        row = []
-        for i, column in enumerate(columns):
-            bit = i + 2
-            if bitmap[bit // 8] & (1 << (bit % 8)):
-                row.append(None)
-            else:
-                row.append(decode_binary(r, column))
-        return tuple(row)
+        return mysql_raw.Connection.read_binary_row(payload, columns, decode_binary)
 
 
 # Types whose decimals say how values print (scale, fractional seconds). For
