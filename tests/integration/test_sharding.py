@@ -30,6 +30,7 @@ import pymysql
 
 import harness
 import mariadb_fixture
+import sharding_harness
 from harness import HOST, PASSWORD, USER
 
 DB = "t_sharding"
@@ -82,54 +83,18 @@ def sql_values(rows):
     return ", ".join("(%s)" % ", ".join(literal(v) for v in row) for row in rows)
 
 
-def write_map(path, tables_extra="", users=True, g1=None, g2=None):
-    servers = harness.backends()
-    g1 = g1 or servers[0].address
-    g2 = g2 or servers[1].address
-    users_text = 'users = { { user = "%s", password = "%s" } },' % (USER, PASSWORD) if users else ""
-    text = """return {
-  groups = { g1 = { primary = "%s" }, g2 = { primary = "%s" } },
-  default_group = "g1",
-  %s
-  tables = {
-    ["%s.orders"] = { shard_key = "customer_id", method = "hash", shards = %d, groups = { "g1", "g2" } },
-    ["%s.order_items"] = { shard_key = "customer_id", binding = "%s.orders",
-                           columns = { "id", "customer_id", "order_id", "sku", "qty" } },
-    ["%s.customers"] = { group = "g2" },
-    ["%s.countries"] = { broadcast = true },
-    %s
-  },
+TABLES = {
+    DB + ".orders": sharding_harness.hash_table("customer_id", SHARDS),
+    DB + ".order_items": '{ shard_key = "customer_id", binding = "%s.orders", '
+                         'columns = { "id", "customer_id", "order_id", "sku", "qty" } }' % DB,
+    DB + ".customers": '{ group = "g2" }',
+    DB + ".countries": "{ broadcast = true }",
 }
-""" % (g1, g2, users_text, DB, SHARDS, DB, DB, DB, DB, tables_extra)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
-def direct(server, sql, db=DB):
-    """Rows of sql run on a backend itself."""
-    with harness.backend_connect(server, database=db) as conn, conn.cursor() as cur:
-        cur.execute(sql)
-        return cur.fetchall()
-
-
-def direct_many(server, statements, db=DB):
-    with harness.backend_connect(server, database=db) as conn, conn.cursor() as cur:
-        for sql in statements:
-            cur.execute(sql)
-
-
-def create_tables(servers):
-    """Every physical table on every server, and the reference tables on the first."""
-    for server in servers:
-        statements = []
-        for i in range(SHARDS):
-            statements.append("CREATE TABLE orders_%d %s" % (i, ORDERS_DDL))
-            statements.append("CREATE TABLE order_items_%d %s" % (i, ITEMS_DDL))
-        statements.append("CREATE TABLE customers " + CUSTOMERS_DDL)
-        statements.append("CREATE TABLE countries " + COUNTRIES_DDL)
-        direct_many(server, statements)
-    with harness.backend_connect(servers[0]) as conn, conn.cursor() as cur:
+def create_reference(server):
+    """The reference tables on server, in REF, with the data set."""
+    with harness.backend_connect(server) as conn, conn.cursor() as cur:
         cur.execute("DROP DATABASE IF EXISTS " + REF)
         cur.execute("CREATE DATABASE " + REF)
         cur.execute("USE " + REF)
@@ -143,14 +108,6 @@ def create_tables(servers):
         cur.execute("INSERT INTO countries VALUES " + sql_values(COUNTRIES))
 
 
-def empty_tables(servers):
-    for server in servers:
-        statements = ["DELETE FROM orders_%d" % i for i in range(SHARDS)]
-        statements += ["DELETE FROM order_items_%d" % i for i in range(SHARDS)]
-        statements += ["DELETE FROM customers", "DELETE FROM countries"]
-        direct_many(server, statements)
-
-
 def run_tessera_at_start(map_path, *extra):
     """Starts tessera with map_path and expects it to give up: returns (exit code, output)."""
     cmd = [harness.tessera_binary(), "--sharding-config=" + map_path,
@@ -160,39 +117,27 @@ def run_tessera_at_start(map_path, *extra):
     return out.returncode, out.stdout
 
 
-@harness.needs_proxy
-class ShardingTest(harness.ProxyTestCase):
-    BACKEND_COUNT = 2
+class ShardedOrdersTestCase(sharding_harness.ShardedProxyTestCase):
+    """The module's map, with every physical table on both servers and the reference tables."""
+
     DATABASE = DB
-    SHARED_PROXY = False
+    SHARD_TABLES = TABLES
+    BACKEND_TABLES = (sharding_harness.shard_tables("orders", ORDERS_DDL, SHARDS)
+                      + sharding_harness.shard_tables("order_items", ITEMS_DDL, SHARDS)
+                      + [("customers", CUSTOMERS_DDL), ("countries", COUNTRIES_DDL)])
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        create_tables(cls.backends)
-        cls.map_path = write_map(os.path.join(harness.scratch_dir(), "map.lua"))
-        cls.proxy = harness.Tessera([], ["--sharding-config=" + cls.map_path]).start()
-        cls.port = cls.proxy.port
-        cls.addClassCleanup(cls.proxy.stop)
+    def create_backend_tables(cls):
+        super().create_backend_tables()
+        create_reference(cls.backends[0])
 
-    @classmethod
-    def tearDownClass(cls):
-        harness.assert_clean_exit(cls.proxy)
+
+class ShardingTest(ShardedOrdersTestCase):
 
     def setUp(self):
-        empty_tables(self.backends)
+        self.empty_backend_tables()
 
     # --- helpers -------------------------------------------------------------
-
-    def connect(self, **kwargs):
-        kwargs.setdefault("database", DB)
-        kwargs.setdefault("autocommit", True)
-        return harness.pymysql_connect(self.port, **kwargs)
-
-    def query(self, sql, **kwargs):
-        with self.connect(**kwargs) as conn, conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
 
     def cli(self, *args, **kwargs):
         """The mariadb CLI through tessera, keeping comments (routing hints)."""
@@ -214,15 +159,12 @@ class ShardingTest(harness.ProxyTestCase):
             for shard in range(SHARDS):
                 if server_index_of_shard(shard) == server_index:
                     continue
-                direct_many(server, [
+                self.direct_many(server, [
                     "INSERT INTO orders_%d VALUES (%d, %d, 999.99, 'stray', '2020-01-01')"
                     % (shard, 90000 + shard, shard),
                     "INSERT INTO order_items_%d VALUES (%d, %d, %d, 'stray', 99)"
                     % (shard, 90000 + shard, shard, 90000 + shard)])
-        direct_many(self.backends[0], ["INSERT INTO customers VALUES (777, 'stray', 'fr')"])
-
-    def physical(self, server, table, column="id"):
-        return sorted(r[0] for r in direct(server, "SELECT %s FROM %s" % (column, table)))
+        self.direct_many(self.backends[0], ["INSERT INTO customers VALUES (777, 'stray', 'fr')"])
 
     def assert_same_as_reference(self, sql, ordered=True):
         """sql through tessera gives MariaDB's answer over the unsharded reference tables:
@@ -270,7 +212,7 @@ class ShardingTest(harness.ProxyTestCase):
         self.assertEqual(self.physical(self.backends[1], "orders_1"), [6])
         self.assertEqual(self.physical(self.backends[0], "orders_2"), [])
         self.assertEqual(self.physical(self.backends[1], "orders_3"), [4, 7])
-        self.assertEqual(direct(self.backends[1], "SELECT SUM(total) FROM orders_3"), ((Decimal("4.00"),),))
+        self.assertEqual(self.direct(self.backends[1], "SELECT SUM(total) FROM orders_3"), ((Decimal("4.00"),),))
 
     def test_cli_reports_summed_affected_rows(self):
         out = self.cli("-vvv", "-e", "INSERT INTO orders (id, customer_id, total, status, placed) VALUES "
@@ -381,7 +323,7 @@ class ShardingTest(harness.ProxyTestCase):
             cur.execute("SELECT code, name FROM countries ORDER BY code")
             self.assertEqual(cur.fetchall(), (("de", "Deutschland"), ("fr", "France")))
         for server in self.backends:
-            self.assertEqual(direct(server, "SELECT code, name FROM countries ORDER BY code"),
+            self.assertEqual(self.direct(server, "SELECT code, name FROM countries ORDER BY code"),
                              (("de", "Deutschland"), ("fr", "France")))
 
     def test_broadcast_write_reports_the_rows_of_one_copy(self):
@@ -415,7 +357,7 @@ class ShardingTest(harness.ProxyTestCase):
         self.assertEqual(out.stdout, "abc\t%d\n" % self.backends[1].port)
 
     def test_set_names_reaches_a_group_first_used_later(self):
-        direct_many(self.backends[1], ["INSERT INTO customers VALUES (1, 'x', 'fr')"])
+        self.direct_many(self.backends[1], ["INSERT INTO customers VALUES (1, 'x', 'fr')"])
         with self.connect() as conn, conn.cursor() as cur:
             cur.execute("SET NAMES latin1")
             cur.execute("SELECT @@character_set_client, @@character_set_results, @@port FROM customers")
@@ -424,7 +366,7 @@ class ShardingTest(harness.ProxyTestCase):
             self.assertEqual(cur.fetchone(), ("latin1",))
 
     def test_use_reaches_every_group(self):
-        direct_many(self.backends[1], ["INSERT INTO customers VALUES (1, 'x', 'fr')"])
+        self.direct_many(self.backends[1], ["INSERT INTO customers VALUES (1, 'x', 'fr')"])
         with self.connect(database=None) as conn, conn.cursor() as cur:
             cur.execute("SELECT DATABASE()")
             self.assertEqual(cur.fetchone(), (None,))
@@ -439,7 +381,7 @@ class ShardingTest(harness.ProxyTestCase):
             self.assertEqual(cur.fetchone(), (DB, self.backends[0].port))
 
     def test_select_db_is_com_init_db(self):
-        direct_many(self.backends[1], ["INSERT INTO customers VALUES (1, 'x', 'fr')"])
+        self.direct_many(self.backends[1], ["INSERT INTO customers VALUES (1, 'x', 'fr')"])
         with self.connect(database=None) as conn, conn.cursor() as cur:
             conn.select_db(DB)
             cur.execute("SELECT DATABASE(), name, @@port FROM customers")
@@ -576,7 +518,8 @@ class ShardingStartTest(harness.ProxyTestCase):
             self.assertIn(needle, output)
 
     def test_map_without_users(self):
-        path = write_map(os.path.join(harness.scratch_dir(), "nousers.lua"), users=False)
+        path = sharding_harness.write_shard_map(os.path.join(harness.scratch_dir(), "nousers.lua"), TABLES,
+                                                users=False)
         self.assert_refused(path, path, "the map has no users")
 
     def test_unknown_field(self):
@@ -589,8 +532,8 @@ class ShardingStartTest(harness.ProxyTestCase):
         self.assert_refused(path, path + ":2:")
 
     def test_table_without_shards(self):
-        path = write_map(os.path.join(harness.scratch_dir(), "bad.lua"),
-                         tables_extra='["%s.t"] = { shard_key = "id", method = "hash" },' % DB)
+        path = sharding_harness.write_shard_map(os.path.join(harness.scratch_dir(), "bad.lua"),
+                                                dict(TABLES, **{DB + ".t": '{ shard_key = "id", method = "hash" }'}))
         self.assert_refused(path, path, 'tables["%s.t"]' % DB, "'shards'")
 
     def test_missing_file(self):
@@ -598,37 +541,22 @@ class ShardingStartTest(harness.ProxyTestCase):
         self.assert_refused(path, path)
 
     def test_proxy_user_with_a_map(self):
-        path = write_map(os.path.join(harness.scratch_dir(), "map.lua"))
+        path = sharding_harness.write_shard_map(os.path.join(harness.scratch_dir(), "map.lua"), TABLES)
         self.assert_refused(path, "--proxy-user cannot be used with --sharding-config",
                             extra=("--proxy-user=%s:%s" % (USER, PASSWORD),))
 
 
-@harness.needs_proxy
-class ShardingGroupDownTest(harness.ProxyTestCase):
+class ShardingGroupDownTest(ShardedOrdersTestCase):
     """g2's primary is a port nobody listens on."""
-
-    BACKEND_COUNT = 2
-    DATABASE = DB
-    SHARED_PROXY = False
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
-        create_tables(cls.backends)
         cls.down_address = "127.0.0.1:%d" % harness.closed_port()
-        cls.map_path = write_map(os.path.join(harness.scratch_dir(), "down.lua"), g2=cls.down_address)
-        cls.proxy = harness.Tessera([], ["--sharding-config=" + cls.map_path]).start()
-        cls.port = cls.proxy.port
-        cls.addClassCleanup(cls.proxy.stop)
+        super().setUpClass()
 
     @classmethod
-    def tearDownClass(cls):
-        harness.assert_clean_exit(cls.proxy)
-
-    def connect(self, **kwargs):
-        kwargs.setdefault("database", DB)
-        kwargs.setdefault("autocommit", True)
-        return harness.pymysql_connect(self.port, **kwargs)
+    def shard_map(cls):
+        return sharding_harness.shard_map_lua(TABLES, g2=cls.down_address)
 
     def assert_down_error(self, cur, sql):
         started = time.monotonic()
@@ -674,40 +602,36 @@ class ShardingGroupDownTest(harness.ProxyTestCase):
             self.assertEqual(cur.fetchone(), (0,))
 
 
-@harness.needs_proxy
-class ShardingDemoTest(harness.ProxyTestCase):
+class ShardingDemoTest(sharding_harness.ShardedProxyTestCase):
     """scripts/demo's map, data and statements (README's quick start), without
     installing or building: examples/sharding/demo.lua with the fixture's ports,
     the demo's SQL loaded through tessera with the mariadb CLI, and each
     statement the demo shows compared with MariaDB's answer over the same rows
     unsharded (schema demo_ref on the first server)."""
 
-    BACKEND_COUNT = 2
-    SHARED_PROXY = False
     DEMO = os.path.join(harness.REPO_ROOT, "scripts", "demo")
     MAP = os.path.join(harness.REPO_ROOT, "examples", "sharding", "demo.lua")
+    PROXY_ARGS = ("--proxy-lua-script=" + os.path.join(harness.REPO_ROOT, "examples", "proxy-status.lua"),)
+
+    @classmethod
+    def create_backend_tables(cls):
+        for server in cls.backends:
+            sharding_harness.direct_many(server, ["DROP DATABASE IF EXISTS demo", "DROP DATABASE IF EXISTS demo_ref"])
+
+    @classmethod
+    def shard_map(cls):
+        with open(cls.MAP) as f:
+            demo_map = f.read()
+        demo_map = demo_map.replace("127.0.0.1:3306", cls.backends[0].address)
+        return demo_map.replace("127.0.0.1:3307", cls.backends[1].address)
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         with open(cls.DEMO) as f:
             text = f.read()
         cls.load_sql = re.search(r"<<'SQL'\n(.*?)\nSQL\n", text, re.S).group(1)
         cls.statements = re.findall(r'through_tessera "(.*?)"', text, re.S)
-        for server in cls.backends:
-            direct_many(server, ["DROP DATABASE IF EXISTS demo", "DROP DATABASE IF EXISTS demo_ref"], db=None)
-        with open(cls.MAP) as f:
-            demo_map = f.read()
-        demo_map = demo_map.replace("127.0.0.1:3306", cls.backends[0].address)
-        demo_map = demo_map.replace("127.0.0.1:3307", cls.backends[1].address)
-        cls.map_path = os.path.join(harness.scratch_dir(), "demo-map.lua")
-        with open(cls.map_path, "w") as f:
-            f.write(demo_map)
-        script = os.path.join(harness.REPO_ROOT, "examples", "proxy-status.lua")
-        cls.proxy = harness.Tessera([], ["--sharding-config=" + cls.map_path,
-                                         "--proxy-lua-script=" + script]).start()
-        cls.port = cls.proxy.port
-        cls.addClassCleanup(cls.proxy.stop)
+        super().setUpClass()
         out = harness.mariadb_cli(cls.port, stdin_text=cls.load_sql)
         if out.returncode != 0:
             raise AssertionError("the demo's SQL failed through tessera: " + out.stderr)
@@ -717,10 +641,6 @@ class ShardingDemoTest(harness.ProxyTestCase):
         if out.returncode != 0:
             raise AssertionError("the demo's SQL failed on MariaDB: " + out.stderr)
 
-    @classmethod
-    def tearDownClass(cls):
-        harness.assert_clean_exit(cls.proxy)
-
     def test_the_demo_shows_four_statements(self):
         self.assertEqual(len(self.statements), 4, self.statements)
         self.assertIn("SHOW PROXY BACKENDS", self.statements)
@@ -728,17 +648,17 @@ class ShardingDemoTest(harness.ProxyTestCase):
     def test_rows_are_spread_as_the_demo_says(self):
         servers = self.backends
         for server, mine in ((servers[0], (0, 2)), (servers[1], (1, 3))):
-            tables = sorted(r[0] for r in direct(server, "SHOW TABLES", db="demo"))
+            tables = sorted(r[0] for r in sharding_harness.direct(server, "SHOW TABLES", "demo"))
             self.assertEqual(tables, sorted(["countries"] + ["customers_%d" % i for i in mine]
                                             + ["orders_%d" % i for i in mine]))
-            self.assertEqual(direct(server, "SELECT COUNT(*) FROM countries", db="demo"), ((4,),))
+            self.assertEqual(sharding_harness.direct(server, "SELECT COUNT(*) FROM countries", "demo"), ((4,),))
             for i in mine:
-                keys = [r[0] for r in direct(server, "SELECT id FROM customers_%d" % i, db="demo")]
+                keys = [r[0] for r in sharding_harness.direct(server, "SELECT id FROM customers_%d" % i, "demo")]
                 self.assertTrue(keys and all(k % 4 == i for k in keys), keys)
-        total = sum(direct(s, "SELECT COUNT(*) FROM %s" % t, db="demo")[0][0]
+        total = sum(sharding_harness.direct(s, "SELECT COUNT(*) FROM %s" % t, "demo")[0][0]
                     for s, mine in ((servers[0], (0, 2)), (servers[1], (1, 3))) for t in
                     ["customers_%d" % i for i in mine])
-        self.assertEqual(total, direct(servers[0], "SELECT COUNT(*) FROM customers", db="demo_ref")[0][0])
+        self.assertEqual(total, sharding_harness.direct(servers[0], "SELECT COUNT(*) FROM customers", "demo_ref")[0][0])
 
     def test_demo_statements_answer_as_mariadb(self):
         for sql in self.statements:
