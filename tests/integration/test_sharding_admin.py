@@ -11,13 +11,13 @@ orders), customers (vertical on g2), archive (vertical on g3), countries
 
 import os
 import re
-import time
 
 import pymysql
 
 import harness
+import lua_harness
 import mariadb_fixture
-from harness import PASSWORD, USER
+import sharding_harness
 
 DB = "t_shadmin"
 ADMIN_USER, ADMIN_PASSWORD = "admin", "secret"
@@ -37,69 +37,49 @@ def admin_rows(port, sql):
 
 
 def wait_for(predicate, what):
-    deadline = time.monotonic() + WAIT
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for " + what)
-        time.sleep(0.05)
+    return lua_harness.wait_for(predicate, WAIT, what)
 
 
-@harness.needs_proxy
-class ShardingAdminTest(harness.ProxyTestCase):
-    BACKEND_COUNT = 2
+def admin_args(port):
+    """tessera's arguments for the admin endpoint on port, with ADMIN_USER's account."""
+    return ["--plugins=proxy,admin", "--admin-address=%s:%d" % (harness.HOST, port),
+            "--admin-username=" + ADMIN_USER, "--admin-password=" + ADMIN_PASSWORD]
+
+
+class ShardingAdminTest(sharding_harness.ShardedProxyTestCase):
     DATABASE = DB
-    SHARED_PROXY = False
+    BACKEND_TABLES = (sharding_harness.shard_tables("orders", "(id INT PRIMARY KEY, customer_id INT NOT NULL)", 4)
+                      + sharding_harness.shard_tables("items", "(id INT PRIMARY KEY, customer_id INT NOT NULL)", 4)
+                      + [("customers", "(id INT PRIMARY KEY, name VARCHAR(20))")])
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
-        s1, s2 = cls.backends
-        for server in cls.backends:
-            with harness.backend_connect(server, database=DB) as conn, conn.cursor() as cur:
-                for i in range(4):
-                    cur.execute("CREATE TABLE orders_%d (id INT PRIMARY KEY, customer_id INT NOT NULL)" % i)
-                    cur.execute("CREATE TABLE items_%d (id INT PRIMARY KEY, customer_id INT NOT NULL)" % i)
-                cur.execute("CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20))")
-                cur.execute("INSERT INTO customers VALUES (1, 'ann')")
         cls.replica = "127.0.0.1:%d" % harness.closed_port()
         cls.down = "127.0.0.1:%d" % harness.closed_port()
-        cls.map_path = os.path.join(harness.scratch_dir(), "map.lua")
-        with open(cls.map_path, "w") as f:
-            f.write("""return {
-  groups = {
-    g1 = { primary = "%s", replicas = { "%s" } },
-    g2 = { primary = "%s" },
-    g3 = { primary = "%s" },
-  },
-  default_group = "g1",
-  users = { { user = "%s", password = "%s" } },
-  tables = {
-    ["%s.orders"] = { shard_key = "customer_id", method = "hash", shards = 4, groups = { "g1", "g2" } },
-    ["%s.items"] = { shard_key = "customer_id", binding = "%s.orders" },
-    ["%s.customers"] = { group = "g2" },
-    ["%s.archive"] = { group = "g3" },
-    ["%s.countries"] = { broadcast = true },
-  },
-}
-""" % (s1.address, cls.replica, s2.address, cls.down, USER, PASSWORD, DB, DB, DB, DB, DB, DB))
         cls.admin_port = mariadb_fixture.free_port()
-        cls.proxy = harness.Tessera([], ["--sharding-config=" + cls.map_path, "--plugins=proxy,admin",
-                                         "--admin-address=%s:%d" % (harness.HOST, cls.admin_port),
-                                         "--admin-username=" + ADMIN_USER,
-                                         "--admin-password=" + ADMIN_PASSWORD]).start()
-        cls.port = cls.proxy.port
-        cls.addClassCleanup(cls.proxy.stop)
+        super().setUpClass()
         wait_for(lambda: harness.is_listening(cls.admin_port), "the admin endpoint")
 
     @classmethod
-    def tearDownClass(cls):
-        harness.assert_clean_exit(cls.proxy)
+    def create_backend_tables(cls):
+        super().create_backend_tables()
+        for server in cls.backends:
+            sharding_harness.direct_many(server, ["INSERT INTO customers VALUES (1, 'ann')"], DB)
 
-    def connect(self):
-        return harness.pymysql_connect(self.port, database=DB, autocommit=True)
+    @classmethod
+    def shard_map(cls):
+        s1, s2 = cls.backends
+        return sharding_harness.shard_map_lua({
+            DB + ".orders": sharding_harness.hash_table("customer_id", 4),
+            DB + ".items": '{ shard_key = "customer_id", binding = "%s.orders" }' % DB,
+            DB + ".customers": '{ group = "g2" }',
+            DB + ".archive": '{ group = "g3" }',
+            DB + ".countries": "{ broadcast = true }",
+        }, groups={"g1": (s1.address, [cls.replica]), "g2": s2.address, "g3": cls.down})
+
+    @classmethod
+    def proxy_args(cls):
+        return admin_args(cls.admin_port)
 
     def shards(self):
         """The shards table keyed by (group_name, role, address)."""
@@ -206,19 +186,10 @@ class ShardingAdminReloadTest(harness.ProxyTestCase):
 
     BACKEND_COUNT = 2
     SHARED_PROXY = False
-    MAP = """return {
-  groups = { g1 = { primary = "%s" }, g2 = { primary = "%s" } },
-  default_group = "g1",
-  users = { { user = "%s", password = "%s" } },
-  tables = {
-    ["%s.t"] = { shard_key = "id", method = "hash", shards = { %s } },
-  },
-}
-"""
 
     def write_map(self, shards):
-        with open(self.map_path, "w") as f:
-            f.write(self.MAP % (self.backends[0].address, self.backends[1].address, USER, PASSWORD, DB, shards))
+        sharding_harness.write_shard_map(self.map_path, {DB + ".t": '{ shard_key = "id", method = "hash", '
+                                                         'shards = { %s } }' % shards})
 
     def placement(self):
         _, rows = admin_rows(self.admin_port, "SELECT * FROM shard_tables")
@@ -228,9 +199,7 @@ class ShardingAdminReloadTest(harness.ProxyTestCase):
         self.map_path = os.path.join(harness.scratch_dir(), "map.lua")
         self.write_map('{ group = "g1" }, { group = "g2" }')
         admin_port = self.admin_port = mariadb_fixture.free_port()
-        self.start_proxy([], ["--sharding-config=" + self.map_path, "--plugins=proxy,admin",
-                              "--admin-address=%s:%d" % (harness.HOST, admin_port),
-                              "--admin-username=" + ADMIN_USER, "--admin-password=" + ADMIN_PASSWORD])
+        self.start_proxy([], ["--sharding-config=" + self.map_path] + admin_args(admin_port))
         wait_for(lambda: harness.is_listening(admin_port), "the admin endpoint")
         self.assertEqual(self.placement(), [("0", "g1", DB + ".t_0"), ("1", "g2", DB + ".t_1")])
         # Shard 1 moves to g1 under another name.
@@ -252,9 +221,7 @@ class NoMapTest(harness.ProxyTestCase):
 
     def test_no_sharding_tables(self):
         admin_port = mariadb_fixture.free_port()
-        self.start_proxy([harness.backends()[0].address],
-                         ["--plugins=proxy,admin", "--admin-address=%s:%d" % (harness.HOST, admin_port),
-                          "--admin-username=" + ADMIN_USER, "--admin-password=" + ADMIN_PASSWORD])
+        self.start_proxy([harness.backends()[0].address], admin_args(admin_port))
         wait_for(lambda: harness.is_listening(admin_port), "the admin endpoint")
         _, rows = admin_rows(admin_port, "SHOW TABLES")
         self.assertEqual([r["Tables_in_tessera"] for r in rows], ["backends", "help"])
