@@ -28,6 +28,8 @@ import pymysql
 
 import harness
 import mariadb_fixture
+import sharding_harness
+from sharding_harness import read_xa_log as read_log
 
 DB = "t_sharding_xa"
 SHARDS = 4
@@ -46,32 +48,12 @@ def group_of(key):
     return (key % SHARDS) % 2
 
 
-def write_map(path):
-    servers = harness.backends()
-    with open(path, "w") as f:
-        f.write("""return {
-  groups = { g1 = { primary = "%s" }, g2 = { primary = "%s" } },
-  default_group = "g1",
-  users = { { user = "%s", password = "%s" } },
-  tables = {
-    ["%s.acct"] = { shard_key = "id", method = "hash", shards = %d, groups = { "g1", "g2" } },
-  },
-}
-""" % (servers[0].address, servers[1].address, harness.USER, harness.PASSWORD, DB, SHARDS))
-    return path
-
-
-def direct(server, sql, args=None):
-    with harness.backend_connect(server, database=DB) as conn, conn.cursor() as cur:
-        cur.execute(sql, args)
-        return cur.fetchall()
-
-
 def rows_on(server):
     """Every (table, id, v) in the shard tables of server, sorted."""
     rows = []
     for shard in range(SHARDS):
-        rows += [("acct_%d" % shard,) + tuple(r) for r in direct(server, "SELECT id, v FROM acct_%d" % shard)]
+        rows += [("acct_%d" % shard,) + tuple(r)
+                 for r in sharding_harness.direct(server, "SELECT id, v FROM acct_%d" % shard, DB)]
     return sorted(rows)
 
 
@@ -81,32 +63,8 @@ def expected_rows(server_index, pairs):
 
 
 def xa_recover(server):
-    """The gtrids XA RECOVER lists on server."""
-    with harness.backend_connect(server) as conn, conn.cursor() as cur:
-        cur.execute("XA RECOVER")
-        out = []
-        for _format, gtrid_len, _bqual_len, data in cur.fetchall():
-            if isinstance(data, str):
-                data = data.encode()
-            out.append(data[:gtrid_len].decode())
-        return sorted(out)
-
-
-def read_log(path):
-    """The records of an XA decision log: [('C', gtrid, groups), ('D', gtrid, None), ...]."""
-    if not os.path.exists(path):
-        return []
-    records = []
-    with open(path) as f:
-        for line in f:
-            fields = line.split()
-            if fields[0] == "C":
-                records.append(("C", fields[2], fields[3]))
-            elif fields[0] == "D":
-                records.append(("D", fields[2], None))
-            else:
-                raise AssertionError("unexpected record in %s: %r" % (path, line))
-    return records
+    """The gtrids XA RECOVER lists on server, sorted."""
+    return sorted(gtrid for gtrid, _bqual in sharding_harness.xa_recover(server))
 
 
 def restart_fixture_server(index):
@@ -157,21 +115,17 @@ class Commit:
         self.done.set()
 
 
-@harness.needs_proxy
-class ShardingXaTest(harness.ProxyTestCase):
-    BACKEND_COUNT = 2
+class ShardingXaTest(sharding_harness.ShardedProxyTestCase):
     DATABASE = DB
-    SHARED_PROXY = False
+    BACKEND_TABLES = sharding_harness.shard_tables("acct", ACCT_DDL, SHARDS)
+    SHARD_TABLES = {DB + ".acct": sharding_harness.hash_table("id", SHARDS)}
+    START_PROXY = False
 
     @classmethod
     def setUpClass(cls):
         # Whatever a test does to the servers, both run again when the class ends.
         cls.addClassCleanup(cls.restore_servers)
         super().setUpClass()
-        for server in cls.backends:
-            with harness.backend_connect(server, database=DB) as conn, conn.cursor() as cur:
-                for shard in range(SHARDS):
-                    cur.execute("CREATE TABLE acct_%d %s" % (shard, ACCT_DDL))
 
     @classmethod
     def restore_servers(cls):
@@ -183,14 +137,11 @@ class ShardingXaTest(harness.ProxyTestCase):
 
     def setUp(self):
         for index in range(2):
-            server = restart_fixture_server(index)
-            roll_back_leftovers(server)
-            with harness.backend_connect(server, database=DB) as conn, conn.cursor() as cur:
-                for shard in range(SHARDS):
-                    cur.execute("DELETE FROM acct_%d" % shard)
+            roll_back_leftovers(restart_fixture_server(index))
+        self.empty_backend_tables()
         self.servers = harness.backends()
         self.workdir = harness.scratch_dir()
-        self.map_path = write_map(os.path.join(self.workdir, "map.lua"))
+        self.map_path = sharding_harness.write_shard_map(os.path.join(self.workdir, "map.lua"), self.SHARD_TABLES)
         self.log_path = os.path.join(self.workdir, "decisions.xa-log")
 
     # --- helpers -------------------------------------------------------------
@@ -223,10 +174,8 @@ class ShardingXaTest(harness.ProxyTestCase):
         return proxy
 
     def connect(self, **kwargs):
-        kwargs.setdefault("database", DB)
-        kwargs.setdefault("autocommit", True)
         kwargs.setdefault("read_timeout", 60)
-        return harness.pymysql_connect(self.port, **kwargs)
+        return super().connect(**kwargs)
 
     def insert(self, cur, pairs):
         cur.execute("INSERT INTO acct (id, v) VALUES " + ", ".join("(%d, %d)" % p for p in pairs))

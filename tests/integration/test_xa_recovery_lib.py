@@ -14,6 +14,7 @@ import subprocess
 import unittest
 
 import harness
+from sharding_harness import xa_recover
 
 TOOL = os.environ.get("TESSERA_XA_TOOL") or os.path.join(
     harness.REPO_ROOT, "build", "plugins", "sharding", "tests", "test-xa-tool")
@@ -40,18 +41,6 @@ def xid(counter, proxy_id=PROXY_ID):
 
 def connect(server):
     return harness.backend_connect(server, database=DATABASE)
-
-
-def xa_recover(server):
-    """The (gtrid, bqual) pairs XA RECOVER lists on server."""
-    with harness.backend_connect(server) as conn, conn.cursor() as cur:
-        cur.execute("XA RECOVER")
-        pairs = []
-        for _format, gtrid_len, bqual_len, data in cur.fetchall():
-            if isinstance(data, str):
-                data = data.encode()
-            pairs.append((data[:gtrid_len].decode(), data[gtrid_len:gtrid_len + bqual_len].decode()))
-        return pairs
 
 
 def prepare(server, gtrid, value, bqual=None):
