@@ -24,27 +24,13 @@ import subprocess
 import sys
 
 import harness
+import sharding_harness
 
 DB = "sbtest"
 SHARDS = 4
 TABLE_SIZE = 10000
 THREADS = 4
 SECONDS = int(os.environ.get("TESSERA_SYSBENCH_SECONDS", "60"))
-
-
-def write_map(path):
-    servers = harness.backends()
-    with open(path, "w") as f:
-        f.write("""return {
-  groups = { g1 = { primary = "%s" }, g2 = { primary = "%s" } },
-  default_group = "g1",
-  users = { { user = "%s", password = "%s" } },
-  tables = {
-    ["%s.sbtest1"] = { shard_key = "id", method = "hash", shards = %d, groups = { "g1", "g2" } },
-  },
-}
-""" % (servers[0].address, servers[1].address, harness.USER, harness.PASSWORD, DB, SHARDS))
-    return path
 
 
 def sysbench(port, test, command, *extra, timeout=120):
@@ -74,45 +60,19 @@ def latency(output, name):
 
 
 def global_status(server, names):
-    with harness.backend_connect(server) as conn, conn.cursor() as cur:
-        cur.execute("SHOW GLOBAL STATUS WHERE Variable_name IN (%s)" % ", ".join(["%s"] * len(names)), names)
-        return {name: int(value) for name, value in cur.fetchall()}
+    sql = "SHOW GLOBAL STATUS WHERE Variable_name IN (%s)" % ", ".join(["%s"] * len(names))
+    return {name: int(value) for name, value in sharding_harness.direct(server, sql, args=names)}
 
 
-def xa_recover(server):
-    with harness.backend_connect(server) as conn, conn.cursor() as cur:
-        cur.execute("XA RECOVER")
-        return cur.fetchall()
-
-
-def read_log(path):
-    """(decided gtrids, done gtrids) of an XA decision log."""
-    decided, done = [], []
-    with open(path) as f:
-        for line in f:
-            fields = line.split()
-            (decided if fields[0] == "C" else done).append(fields[2])
-    return decided, done
-
-
-@harness.needs_proxy
-class ShardingSysbenchTest(harness.ProxyTestCase):
-    BACKEND_COUNT = 2
-    SHARED_PROXY = False
+class ShardingSysbenchTest(sharding_harness.ShardedProxyTestCase):
+    DATABASE = DB
+    SHARD_TABLES = {DB + ".sbtest1": sharding_harness.hash_table("id", SHARDS)}
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         cls.addClassCleanup(cls.drop_database)
-        for server in cls.backends:
-            with harness.backend_connect(server) as conn, conn.cursor() as cur:
-                cur.execute("DROP DATABASE IF EXISTS " + DB)
-                cur.execute("CREATE DATABASE " + DB)
-        cls.map_path = write_map(os.path.join(harness.scratch_dir(), "sbtest.lua"))
+        super().setUpClass()
         cls.log_path = cls.map_path + ".xa-log"
-        cls.proxy = harness.Tessera([], ["--sharding-config=" + cls.map_path]).start()
-        cls.port = cls.proxy.port
-        cls.addClassCleanup(cls.proxy.stop)
         out = sysbench(cls.port, "oltp_read_write", "prepare")
         if out.returncode != 0:
             raise AssertionError("sysbench prepare through tessera failed:\n%s\n%s"
@@ -120,9 +80,13 @@ class ShardingSysbenchTest(harness.ProxyTestCase):
 
     @classmethod
     def tearDownClass(cls):
-        harness.assert_clean_exit(cls.proxy)
+        super().tearDownClass()
         # Every decision of the runs was carried out: each has its done record.
-        decided, done = read_log(cls.log_path)
+        if not os.path.exists(cls.log_path):
+            raise AssertionError("tessera wrote no XA decision log at " + cls.log_path)
+        records = sharding_harness.read_xa_log(cls.log_path)
+        decided = [gtrid for kind, gtrid, _ in records if kind == "C"]
+        done = [gtrid for kind, gtrid, _ in records if kind == "D"]
         undone = sorted(set(decided) - set(done))
         if undone:
             raise AssertionError("decisions not marked done in %s: %s" % (cls.log_path, undone[:10]))
@@ -130,8 +94,7 @@ class ShardingSysbenchTest(harness.ProxyTestCase):
     @classmethod
     def drop_database(cls):
         for server in cls.backends:
-            with harness.backend_connect(server) as conn, conn.cursor() as cur:
-                cur.execute("DROP DATABASE IF EXISTS " + DB)
+            sharding_harness.direct_many(server, ["DROP DATABASE IF EXISTS " + DB])
 
     def status(self):
         names = ["Com_stmt_execute", "Com_xa_start", "Com_xa_prepare", "Com_xa_commit", "Com_xa_rollback"]
@@ -162,18 +125,14 @@ class ShardingSysbenchTest(harness.ProxyTestCase):
         ids = []
         for index, server in enumerate(self.backends):
             for shard in range(index, SHARDS, 2):
-                with harness.backend_connect(server, database=DB) as conn, conn.cursor() as cur:
-                    cur.execute("SELECT id FROM sbtest1_%d" % shard)
-                    shard_ids = [r[0] for r in cur.fetchall()]
+                shard_ids = [r[0] for r in self.direct(server, "SELECT id FROM sbtest1_%d" % shard)]
                 misplaced = [i for i in shard_ids if i % SHARDS != shard]
                 self.assertEqual(misplaced, [], "ids on shard %d that belong elsewhere" % shard)
                 ids += shard_ids
-            self.assertEqual(xa_recover(server), (), "XA RECOVER on server %d" % (index + 1))
+            self.assertEqual(sharding_harness.xa_recover(server), [], "XA RECOVER on server %d" % (index + 1))
         self.assertEqual(len(ids), TABLE_SIZE)
         self.assertEqual(sorted(ids), list(range(1, TABLE_SIZE + 1)))
-        with harness.pymysql_connect(self.port, database=DB) as conn, conn.cursor() as cur:
-            cur.execute("SELECT COUNT(*) FROM sbtest1")
-            self.assertEqual(cur.fetchone(), (TABLE_SIZE,))
+        self.assertEqual(self.query("SELECT COUNT(*) FROM sbtest1"), ((TABLE_SIZE,),))
 
     def test_oltp_point_select(self):
         before = self.status()
