@@ -24,6 +24,7 @@ import pymysql
 import harness
 import lua_harness
 import mysql_raw
+import sharding_harness
 from harness import PASSWORD, USER
 
 DB = "t_sharding_route_hook"
@@ -69,80 +70,21 @@ end
 """
 
 
-def write_map(path, servers):
-    text = """return {
-  groups = { g1 = { primary = "%s" }, g2 = { primary = "%s" } },
-  default_group = "g1",
-  users = { { user = "%s", password = "%s" } },
-  tables = {
-    ["%s.orders"] = { shard_key = "customer_id", method = "hash", shards = %d, groups = { "g1", "g2" } },
-    ["%s.countries"] = { broadcast = true },
-  },
-}
-""" % (servers[0].address, servers[1].address, USER, PASSWORD, DB, SHARDS, DB)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
-
-
-def direct(server, sql):
-    with harness.backend_connect(server, database=DB) as conn, conn.cursor() as cur:
-        cur.execute(sql)
-        return cur.fetchall()
-
-
-def direct_many(server, statements):
-    with harness.backend_connect(server, database=DB) as conn, conn.cursor() as cur:
-        for sql in statements:
-            cur.execute(sql)
-
-
-@harness.needs_proxy
-class RouteHookTest(harness.ProxyTestCase):
-    BACKEND_COUNT = 2
+class RouteHookTest(sharding_harness.ShardedProxyTestCase):
     DATABASE = DB
-    SHARED_PROXY = False
+    SHARD_TABLES = {DB + ".orders": sharding_harness.hash_table("customer_id", SHARDS),
+                    DB + ".countries": "{ broadcast = true }"}
+    BACKEND_TABLES = (sharding_harness.shard_tables("orders", ORDERS_DDL, SHARDS)
+                      + [("countries", COUNTRIES_DDL), ("audit", AUDIT_DDL), ("audit_archive", AUDIT_DDL)])
     SCRIPT_PATH = None
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        for server in cls.backends:
-            statements = ["CREATE TABLE orders_%d %s" % (i, ORDERS_DDL) for i in range(SHARDS)]
-            statements += ["CREATE TABLE countries " + COUNTRIES_DDL, "CREATE TABLE audit " + AUDIT_DDL,
-                           "CREATE TABLE audit_archive " + AUDIT_DDL]
-            direct_many(server, statements)
-        scratch = harness.scratch_dir()
-        cls.map_path = write_map(os.path.join(scratch, "map.lua"), cls.backends)
-        script = cls.SCRIPT_PATH or lua_harness.write_script(scratch, "route.lua", SCRIPT)
-        cls.proxy = harness.Tessera([], ["--sharding-config=" + cls.map_path, "--proxy-lua-script=" + script,
-                                         "--event-threads=1"]).start()
-        cls.port = cls.proxy.port
-        cls.addClassCleanup(cls.proxy.stop)
-
-    @classmethod
-    def tearDownClass(cls):
-        harness.assert_clean_exit(cls.proxy)
+    def proxy_args(cls):
+        script = cls.SCRIPT_PATH or lua_harness.write_script(harness.scratch_dir(), "route.lua", SCRIPT)
+        return ["--proxy-lua-script=" + script, "--event-threads=1"]
 
     def setUp(self):
-        for server in self.backends:
-            statements = ["DELETE FROM orders_%d" % i for i in range(SHARDS)]
-            statements += ["DELETE FROM countries", "DELETE FROM audit", "DELETE FROM audit_archive"]
-            direct_many(server, statements)
-
-    def connect(self, **kwargs):
-        kwargs.setdefault("database", DB)
-        kwargs.setdefault("autocommit", True)
-        return harness.pymysql_connect(self.port, **kwargs)
-
-    def query(self, sql):
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-
-    def execute(self, sql):
-        with self.connect() as conn, conn.cursor() as cur:
-            return cur.execute(sql)
+        self.empty_backend_tables()
 
     def assert_fails(self, sql, code, *fragments):
         with self.connect() as conn, conn.cursor() as cur:
@@ -156,21 +98,18 @@ class RouteHookTest(harness.ProxyTestCase):
             self.assertEqual(cur.fetchone(), (42,))
         return caught.exception.args[1]
 
-    def ids(self, server, table):
-        return sorted(r[0] for r in direct(server, "SELECT id FROM %s" % table))
-
     def insert_orders(self):
         """Orders 1..8 with customer_id = id - 1 through tessera: order n on shard (n - 1) % 4."""
         n = self.execute("INSERT INTO orders (id, customer_id, note) VALUES "
                          + ", ".join("(%d, %d, 'o%d')" % (i, i - 1, i) for i in range(1, 9)))
         self.assertEqual(n, 8)
-        self.assertEqual(self.ids(self.backends[0], "orders_0"), [1, 5])
-        self.assertEqual(self.ids(self.backends[1], "orders_1"), [2, 6])
-        self.assertEqual(self.ids(self.backends[0], "orders_2"), [3, 7])
-        self.assertEqual(self.ids(self.backends[1], "orders_3"), [4, 8])
+        self.assertEqual(self.physical(self.backends[0], "orders_0"), [1, 5])
+        self.assertEqual(self.physical(self.backends[1], "orders_1"), [2, 6])
+        self.assertEqual(self.physical(self.backends[0], "orders_2"), [3, 7])
+        self.assertEqual(self.physical(self.backends[1], "orders_3"), [4, 8])
 
     def all_order_ids(self):
-        return sorted(i for s in self.backends for t in range(SHARDS) for i in self.ids(s, "orders_%d" % t))
+        return sorted(i for s in self.backends for t in range(SHARDS) for i in self.physical(s, "orders_%d" % t))
 
 
 class RouteHookExampleTest(RouteHookTest):
@@ -178,8 +117,8 @@ class RouteHookExampleTest(RouteHookTest):
 
     def plant_countries(self):
         """Copies that differ, so that an answer shows which one was read."""
-        direct_many(self.backends[0], ["INSERT INTO countries VALUES ('fr', 'France on g1')"])
-        direct_many(self.backends[1], ["INSERT INTO countries VALUES ('fr', 'France on g2')"])
+        self.direct_many(self.backends[0], ["INSERT INTO countries VALUES ('fr', 'France on g1')"])
+        self.direct_many(self.backends[1], ["INSERT INTO countries VALUES ('fr', 'France on g2')"])
 
     def test_reads_of_countries_go_to_g2(self):
         self.plant_countries()
@@ -188,7 +127,7 @@ class RouteHookExampleTest(RouteHookTest):
 
     def test_reads_that_name_another_table_keep_the_routers_plan(self):
         self.plant_countries()
-        direct_many(self.backends[0], ["INSERT INTO audit VALUES (1, 'fr')"])
+        self.direct_many(self.backends[0], ["INSERT INTO audit VALUES (1, 'fr')"])
         # audit is on g1 only: the join runs there, with g1's copy of countries
         self.assertEqual(self.query("SELECT c.name FROM countries c JOIN audit a ON a.what = c.code"),
                          (("France on g1",),))
@@ -196,10 +135,10 @@ class RouteHookExampleTest(RouteHookTest):
     def test_writes_to_countries_still_reach_both_copies(self):
         self.assertEqual(self.execute("INSERT INTO countries VALUES ('de', 'Germany')"), 1)
         for server in self.backends:
-            self.assertEqual(direct(server, "SELECT name FROM countries"), (("Germany",),))
+            self.assertEqual(self.direct(server, "SELECT name FROM countries"), (("Germany",),))
         self.assertEqual(self.execute("UPDATE countries SET name = 'Deutschland' WHERE code = 'de'"), 1)
         for server in self.backends:
-            self.assertEqual(direct(server, "SELECT name FROM countries"), (("Deutschland",),))
+            self.assertEqual(self.direct(server, "SELECT name FROM countries"), (("Deutschland",),))
 
     def test_delete_without_where_is_refused(self):
         self.insert_orders()
@@ -208,7 +147,7 @@ class RouteHookExampleTest(RouteHookTest):
         self.assertEqual(self.all_order_ids(), list(range(1, 9)))
         # with a WHERE it runs, on the shard of its key
         self.assertEqual(self.execute("DELETE FROM orders WHERE customer_id = 4"), 1)
-        self.assertEqual(self.ids(self.backends[0], "orders_0"), [1])
+        self.assertEqual(self.physical(self.backends[0], "orders_0"), [1])
         self.assertEqual(self.all_order_ids(), [1, 2, 3, 4, 6, 7, 8])
 
     def test_update_without_where_is_refused(self):
@@ -216,7 +155,7 @@ class RouteHookExampleTest(RouteHookTest):
         self.assert_fails("UPDATE countries SET name = 'nowhere'", ERR_REFUSED,
                           "UPDATE without WHERE is not allowed")
         for server in self.backends:
-            self.assertEqual(direct(server, "SELECT name FROM countries"), (("Italy",),))
+            self.assertEqual(self.direct(server, "SELECT name FROM countries"), (("Italy",),))
 
     def test_reads_by_key_are_not_moved(self):
         self.insert_orders()
@@ -279,18 +218,18 @@ class RouteHookScriptTest(RouteHookTest):
         # steps without a shard are copies, as a broadcast write's: one copy's rows count
         self.assertEqual(self.execute("INSERT INTO audit VALUES (1, 'copied') /* both */"), 1)
         for server in self.backends:
-            self.assertEqual(direct(server, "SELECT id, what FROM audit"), ((1, "copied"),))
+            self.assertEqual(self.direct(server, "SELECT id, what FROM audit"), ((1, "copied"),))
 
     def test_a_step_rewritten(self):
-        direct_many(self.backends[0], ["INSERT INTO audit VALUES (1, 'live')",
+        self.direct_many(self.backends[0], ["INSERT INTO audit VALUES (1, 'live')",
                                        "INSERT INTO audit_archive VALUES (1, 'archived')"])
         self.assertEqual(self.query("SELECT what FROM audit WHERE id = 1"), (("live",),))
         self.assertEqual(self.query("SELECT what FROM audit WHERE id = 1 /* archive */"), (("archived",),))
 
     def test_a_step_moved(self):
         self.assertEqual(self.execute("INSERT INTO audit VALUES (2, 'moved') /* g2 */"), 1)
-        self.assertEqual(direct(self.backends[0], "SELECT id FROM audit"), ())
-        self.assertEqual(direct(self.backends[1], "SELECT id, what FROM audit"), ((2, "moved"),))
+        self.assertEqual(self.direct(self.backends[0], "SELECT id FROM audit"), ())
+        self.assertEqual(self.direct(self.backends[1], "SELECT id, what FROM audit"), ((2, "moved"),))
 
     def test_refused_by_the_script(self):
         self.insert_orders()
@@ -304,13 +243,13 @@ class RouteHookScriptTest(RouteHookTest):
         self.assert_fails("INSERT INTO audit VALUES (3, 'x') /* explode */", ERR_SCRIPT,
                           "read_route", "exploded on insert")
         for server in self.backends:
-            self.assertEqual(direct(server, "SELECT id FROM audit"), ())
+            self.assertEqual(self.direct(server, "SELECT id FROM audit"), ())
 
     def test_a_group_the_map_does_not_have(self):
         self.assert_fails("INSERT INTO audit VALUES (4, 'x') /* nowhere */", ERR_REFUSED,
                           "group 'nowhere', which the shard map does not have")
         for server in self.backends:
-            self.assertEqual(direct(server, "SELECT id FROM audit"), ())
+            self.assertEqual(self.direct(server, "SELECT id FROM audit"), ())
 
     def test_the_steps_of_a_merged_read_stay_as_many(self):
         self.insert_orders()
