@@ -159,18 +159,10 @@ TABLES = collections.OrderedDict((t.name, t) for t in [
 ])
 
 
-def shard_map_lua(addresses, user, password):
-    """The shard map tessera loads: groups g1 and g2 are the two servers."""
-    lines = ["return {", "  groups = {"]
-    for name, address in zip(GROUPS, addresses):
-        lines.append('    %s = { primary = "%s" },' % (name, address))
-    lines += ["  },", '  default_group = "g1",',
-              '  users = { { user = "%s", password = "%s" } },' % (user, password),
-              "  tables = {"]
-    for t in TABLES.values():
-        lines.append('    ["%s.%s"] = %s,' % (SHARD_DB, t.name, t.map_entry()))
-    lines += ["  },", "}", ""]
-    return "\n".join(lines)
+def map_tables():
+    """The tables block of the shard map tessera loads (groups g1 and g2 are the two
+    servers): logical name -> Lua table text, in TABLES' order."""
+    return collections.OrderedDict(("%s.%s" % (SHARD_DB, t.name), t.map_entry()) for t in TABLES.values())
 
 
 # ---------------------------------------------------------------------------

@@ -32,12 +32,12 @@ Environment:
 
 import os
 import subprocess
-import sys
 import time
 import unittest
 
 import harness
 import sharding_diff as sd
+import sharding_harness
 from harness import HOST, PASSWORD, USER
 
 SEED = int(os.environ.get("TESSERA_SHARDING_DIFF_SEED", "20250617"))
@@ -71,11 +71,14 @@ def must(session, sql):
     return answer
 
 
-class ShardingDifferentialTest(unittest.TestCase):
+class ShardingDifferentialTest(harness.ProxyTestCase):
+    BACKEND_COUNT = 2
+    SHARED_PROXY = False
 
     @classmethod
     def setUpClass(cls):
-        cls.servers = harness.backends()[:2]
+        super().setUpClass()
+        cls.servers = cls.backends
         if len(cls.servers) < 2:
             raise unittest.SkipTest("needs two MariaDB servers")
         cls.data = sd.DataSet(SEED)
@@ -84,6 +87,7 @@ class ShardingDifferentialTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        super().tearDownClass()
         for server in cls.servers:
             with harness.backend_connect(server) as conn, conn.cursor() as cur:
                 for db in (sd.REF_DB, sd.SELF_DB, sd.SHARD_DB):
@@ -245,13 +249,9 @@ class ShardingDifferentialTest(unittest.TestCase):
             for group, physical, _ in table.places():
                 must(backends[group], table.create_sql(physical))
 
-        workdir = harness.scratch_dir()
-        map_path = os.path.join(workdir, "diff-map.lua")
-        with open(map_path, "w") as f:
-            f.write(sd.shard_map_lua([s.address for s in self.servers], USER, PASSWORD))
-        proxy = harness.Tessera([], ["--sharding-config=" + map_path]).start()
-        self.proxy = proxy
-        self.addCleanup(self.stop_proxy, proxy)
+        map_path = sharding_harness.write_shard_map(os.path.join(harness.scratch_dir(), "diff-map.lua"),
+                                                    sd.map_tables())
+        proxy = self.start_proxy([], ["--sharding-config=" + map_path])
 
         subject = sd.Session(HOST, proxy.port, USER, PASSWORD, sd.SHARD_DB).connect()
         self.addCleanup(subject.close)
@@ -268,21 +268,6 @@ class ShardingDifferentialTest(unittest.TestCase):
             sd.report(load, log)
         self.assertEqual(load.refused, 0, "tessera refused to load the data set")
         return ref, subject, contents, load
-
-    def stop_proxy(self, proxy):
-        code = proxy.stop()
-        if code != 0:
-            log(proxy.log_tail())
-        self.assertEqual(code, 0, "tessera's exit status on SIGTERM")
-
-    def run(self, result=None):
-        result = result or self.defaultTestResult()
-        before = len(result.failures) + len(result.errors)
-        super().run(result)
-        proxy = getattr(self, "proxy", None)
-        if len(result.failures) + len(result.errors) > before and proxy is not None:
-            print("\n" + proxy.log_tail(), file=sys.stderr)
-        return result
 
 
 if __name__ == "__main__":
