@@ -113,6 +113,11 @@ gboolean tsr_backend_list_add(TsrBackendList *list, const char *address, TsrBack
   return TRUE;
 }
 
+gboolean tsr_backend_resting(TsrBackend *b) {
+  return g_atomic_int_get(&b->state) == TSR_BACKEND_STATE_DOWN &&
+         g_get_monotonic_time() - b->down_since < TSR_BACKEND_RETRY_USEC;
+}
+
 /* Sort key: lower is tried first. */
 static gint64 order_key(TsrBackend *b, gint64 now) {
   gint state = g_atomic_int_get(&b->state);

@@ -66,6 +66,9 @@ static inline TsrBackend *tsr_backend_list_get(const TsrBackendList *list, guint
  * backend when none has that type. Returns n (<= max). */
 guint tsr_backend_list_order(const TsrBackendList *list, TsrBackendType type, guint *order, guint max);
 
+/* Returns TRUE while a down backend is skipped (TSR_BACKEND_RETRY_USEC
+ * after its last failed connect); FALSE when it may be tried. */
+gboolean tsr_backend_resting(TsrBackend *b);
 /* Records a successful connect (state UP). */
 void tsr_backend_mark_up(TsrBackend *b);
 /* Records a failed connect (state DOWN); returns TRUE when it was not

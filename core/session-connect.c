@@ -211,9 +211,25 @@ static void prefer_backend(TsrSession *s, guint index) {
   s->connect_order[0] = index;
 }
 
+void tsr_session_set_fallback(TsrSession *s, guint backend, guint fallback) {
+  guint pair[2] = {backend, fallback};
+  if (!s->fallbacks) s->fallbacks = g_array_new(FALSE, FALSE, sizeof pair);
+  g_array_append_val(s->fallbacks, pair);
+}
+
+gint tsr_session_fallback(const TsrSession *s, guint index) {
+  for (guint i = 0; s->fallbacks && i < s->fallbacks->len; i++) {
+    const guint *pair = &g_array_index(s->fallbacks, guint, 2 * i);
+    if (pair[0] == index) return (gint)pair[1];
+  }
+  return -1;
+}
+
 void tsr_session_connect_backend(TsrSession *s, guint index) {
+  gint fallback = tsr_session_fallback(s, index);
   s->connect_order[0] = index;
-  s->connect_count = 1;
+  s->connect_order[1] = fallback >= 0 ? (guint)fallback : index;
+  s->connect_count = fallback >= 0 ? 2 : 1;
   s->connect_next = 0;
   s->connect_errors[0] = 0;
   tsr_session_set_state(s, TSR_SESSION_CONNECT_SERVER);

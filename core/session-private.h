@@ -98,6 +98,7 @@ struct TsrSession {
   char *pending_db;               /* COM_INIT_DB under way: the database it names */
   gsize client_need;              /* bytes of client.in that read_query's command needs whole */
   TsrSessionLogin *login;         /* proxy-side authentication, NULL in pass-through */
+  GArray *fallbacks;              /* of guint pairs (backend, fallback), or NULL */
   guint8 driving : 1;             /* tsr_session_drive is running */
   guint8 drive_again : 1;         /* it was asked to run again meanwhile */
 };
@@ -134,6 +135,8 @@ void tsr_session_connect_first(TsrSession *s);
  * commands wait for it. The session's current connection must have been
  * released. */
 void tsr_session_connect_backend(TsrSession *s, guint index);
+/* Returns the fallback of backend `index` (tsr_session_set_fallback), or -1. */
+gint tsr_session_fallback(const TsrSession *s, guint index);
 void tsr_session_on_server_io(TsrConn *c, TsrIoEvent what, gpointer owner);
 
 /* A backend connection of a session that picks its backends per query

@@ -191,13 +191,20 @@ static TsrServerConn *held_connection(TsrSession *s, guint index) {
 /* Makes the session's connection to backend `index` the one in use.
  * Returns TRUE when it has one; FALSE when one is being opened now. */
 static gboolean use_backend(TsrSession *s, guint index) {
+  gint fallback = tsr_session_fallback(s, index);
+  TsrServerConn *held;
   if (s->server && s->server->backend->index == index) return TRUE;
   if (!s->login || !s->login->client_ok_sent) {
     g_warning("client %s: a query for backend %u runs on the connection in use: only sessions tessera "
               "authenticated itself can open more", s->client.name, index + 1);
     return TRUE;
   }
-  TsrServerConn *held = held_connection(s, index);
+  held = held_connection(s, index);
+  /* A backend that is resting after a failed connect hands its queries to its fallback. */
+  if (!held && fallback >= 0 && tsr_backend_resting(tsr_backend_list_get(s->owner->config->backends, index))) {
+    index = (guint)fallback;
+    held = held_connection(s, index);
+  }
   if (held) {
     s->server = held;
     return TRUE;
@@ -329,12 +336,13 @@ static void lost_error(TsrSession *s, const TsrInjection *inj) {
 
 TsrStep tsr_query_lost(TsrSession *s) {
   TsrInjection *inj = s->current;
-  /* Queries pipelined behind it went on the same connection. */
-  for (GList *l = s->queries.head, *next; l; l = next) {
-    next = l->next;
-    if (!((TsrInjection *)l->data)->sent) continue;
-    tsr_injection_free(l->data);
-    g_queue_delete_link(&s->queries, l);
+  /* Queries pipelined behind it went on the same connection: they are lost
+   * too, each in its turn (pinned to a connection that is gone). */
+  for (GList *l = s->queries.head; l; l = l->next) {
+    TsrInjection *next = l->data;
+    if (!next->sent) continue;
+    next->sent = FALSE;
+    next->pinned = TRUE;
   }
   inj->lost = TRUE;
   if (inj->streamed) s->answered = FALSE; /* nothing of it reached the client */

@@ -84,6 +84,7 @@ static void session_free(TsrSession *s) {
   if (h && h->close) h->close(s->owner->hooks_data, s, s->hook_state);
   sc = s->servers; /* disconnect_client may have moved one into the pool */
   tsr_session_queue_free(s);
+  if (s->fallbacks) g_array_unref(s->fallbacks);
   g_clear_pointer(&s->current, tsr_injection_free);
   if (s->response) g_byte_array_unref(s->response);
   if (s->login) {

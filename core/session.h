@@ -87,6 +87,10 @@ const char *tsr_session_default_db(const TsrSession *s);
 const char *tsr_session_client_name(const TsrSession *s);
 /* Returns the backend the session uses, or NULL before one is chosen. */
 TsrBackend *tsr_session_backend(const TsrSession *s);
+/* Makes connections to backend `backend` that cannot be opened open to
+ * backend `fallback` instead (a replica's primary): a query for `backend`
+ * then runs on the session's connection to `fallback`. */
+void tsr_session_set_fallback(TsrSession *s, guint backend, guint fallback);
 /* Returns the backend's connection id, or 0. */
 guint32 tsr_session_server_thread_id(const TsrSession *s);
 /* Returns the connection id of the session's logged-in connection to

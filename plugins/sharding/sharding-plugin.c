@@ -60,6 +60,7 @@ gboolean tsr_sharding_backend_for(TsrBackendList *backends, const char *address,
 static gboolean add_group_backends(ShardingPlugin *p, TsrBackendList *backends, GError **error) {
   guint n = tsr_shard_map_n_groups(p->map);
   p->group_backend = g_new0(guint, n);
+  p->n_groups = n;
   p->replica_start = g_new0(guint, n + 1);
   p->replica_backend = g_array_new(FALSE, FALSE, sizeof(guint));
   p->counters = g_new0(ShardingGroupCounters, n);

@@ -50,6 +50,7 @@ typedef struct ShardingPlugin {
   GMutex lock;
   guint *group_backend;            /* backend index of each group's primary, for `map` */
   ShardingGroupCounters *counters; /* one per group of `map` */
+  guint n_groups;                  /* of the map (reloads keep the groups) */
   guint *replica_start;            /* group g's replicas: replica_backend[replica_start[g] ..
                                       replica_start[g + 1]) (groups never change after start) */
   GArray *replica_backend;         /* of guint: backend indexes */
@@ -149,6 +150,9 @@ typedef struct {
 /* Adds the replicas of `group` to the backend list and to p's replica
  * table. FALSE with *error when an address cannot be used. */
 gboolean tsr_sharding_add_replicas(ShardingPlugin *p, TsrBackendList *backends, guint group, GError **error);
+/* Tells core that a read meant for a replica that cannot be reached runs
+ * on its group's primary. */
+void tsr_sharding_set_fallbacks(TsrSession *s, const ShardingPlugin *p);
 /* Returns the backend a step of ss->cmd.plan on `group` runs on: a
  * replica for reads that may use one, else the group's primary. */
 guint tsr_sharding_step_backend(TsrSession *s, ShardingSession *ss, guint group);

@@ -28,7 +28,7 @@ static gint pick_replica(TsrSession *s, const ShardingPlugin *p, guint group) {
     TsrBackend *b = tsr_backend_list_get(list, index);
     gint clients = g_atomic_int_get(&b->connected_clients);
     if (tsr_session_backend_thread_id(s, index) != 0) return (gint)index;
-    if (g_atomic_int_get(&b->state) == TSR_BACKEND_STATE_DOWN) continue;
+    if (tsr_backend_resting(b)) continue;
     if (clients < best_clients) {
       best = (gint)index;
       best_clients = clients;
@@ -46,4 +46,10 @@ guint tsr_sharding_step_backend(TsrSession *s, ShardingSession *ss, guint group)
     return ss->cmd.group_backend[group];
   replica = pick_replica(s, p, group);
   return replica >= 0 ? (guint)replica : ss->cmd.group_backend[group];
+}
+
+void tsr_sharding_set_fallbacks(TsrSession *s, const ShardingPlugin *p) {
+  for (guint g = 0; p->replica_start && g < p->n_groups; g++)
+    for (guint i = p->replica_start[g]; i < p->replica_start[g + 1]; i++)
+      tsr_session_set_fallback(s, g_array_index(p->replica_backend, guint, i), p->group_backend[g]);
 }

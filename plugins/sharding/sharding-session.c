@@ -28,6 +28,7 @@ static gpointer layer_open(gpointer data, TsrSession *s, GError **error) {
   ss->last_group = -1;
   ss->last_backend = -1;
   ss->worker = w;
+  tsr_sharding_set_fallbacks(s, w->plugin);
   ss->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tsr_sharding_stmt_free);
   ss->to_close = g_array_new(FALSE, FALSE, sizeof(ShardingClose));
   return ss;
