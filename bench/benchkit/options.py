@@ -37,7 +37,7 @@ def parser():
     p.add_argument("benchmarks", nargs="*", choices=[*BENCHMARKS, "all"], default="all",
                    metavar="BENCHMARK", help=f"{', '.join(BENCHMARKS)} or all (default: all)")
     p.add_argument("--quick", action="store_true",
-                   help="smoke run of about two and a half minutes: short sysbench runs, "
+                   help="smoke run of about three and a half minutes: short sysbench runs, "
                    "fewer clients/reads")
     p.add_argument("--targets", type=_target_list, default=list(targets.ALL), metavar="LIST",
                    help="comma-separated subset of direct,haproxy,tessera (default: all three)")

@@ -64,15 +64,24 @@ return {{
 Comparison = collections.namedtuple("Comparison", "label reference result")
 
 
+def _start_server(run, server):
+    try:
+        server.start()
+        return True
+    except (RuntimeError, OSError, pymysql.MySQLError) as exc:
+        run.error(f"sharding: the second MariaDB did not start: {exc}")
+        return False
+
+
 @contextlib.contextmanager
 def second_server(run):
-    """A second MariaDB (group g2) for as long as the sub-benchmark runs."""
+    """A second MariaDB (group g2) for as long as the sub-benchmark runs; None (and a noted
+    error) if it does not start."""
     server = MariaDB(run.workdir, "mariadb-2")
     run.more_servers.append(server)
     try:
         print("sharding: starting a second MariaDB ...", flush=True)
-        server.start()
-        yield server
+        yield server if _start_server(run, server) else None
     finally:
         server.stop()
         run.more_servers.remove(server)
@@ -229,6 +238,8 @@ def run_benchmark(run):
         return
     sysbench_bench.prepare(run)
     with second_server(run) as server2:
+        if server2 is None:
+            return
         map_path = write_map(run, run.mariadb.port, server2.port)
         proxies = [(PLAIN, targets.new_tessera(run, "tessera-plain")),
                    (SHARDED, sharding_tessera(run, map_path))]
