@@ -59,12 +59,46 @@ void rt_set_sql(RtCtx *c, TsrRouteKind kind) {
   c->plan->sql = g_string_free(sql, FALSE);
 }
 
+/* The order placeholders print in. */
+typedef struct {
+  guint next;
+  gboolean in_order;
+} Placeholders;
+
+static gboolean print_placeholder(GString *out, guint index, gpointer data) {
+  Placeholders *p = data;
+  p->in_order = p->in_order && index == p->next;
+  p->next++;
+  g_string_append_c(out, '?');
+  return TRUE;
+}
+
+/* The statement with its parameters as ?, when they print in the client's
+ * order; else NULL. */
+static GString *print_with_placeholders(RtCtx *c) {
+  Placeholders order = {0, TRUE};
+  TsrSqlPrintOptions opts = {.flags = c->in->lex_flags, .param = print_placeholder, .param_data = &order};
+  GString *sql = g_string_new(NULL);
+  tsr_sql_print_stmt(sql, c->stmt, &opts);
+  if (order.in_order && order.next == c->in->n_params) return sql;
+  g_string_free(sql, TRUE);
+  return NULL;
+}
+
 void rt_add_step(RtCtx *c, guint group, gint shard) {
   TsrRoutePlan *plan = c->plan;
   GString *sql = print_stmt(c);
+  GString *with_params = c->in->params && plan->n_steps == 0 ? print_with_placeholders(c) : NULL;
+  TsrRouteStep *step;
   plan->steps = g_renew(TsrRouteStep, plan->steps, plan->n_steps + 1);
-  plan->steps[plan->n_steps++] = (TsrRouteStep){group, shard, NULL, sql->len, plan->n_steps};
-  plan->steps[plan->n_steps - 1].sql = g_string_free(sql, FALSE);
+  step = &plan->steps[plan->n_steps];
+  *step = (TsrRouteStep){group, shard, NULL, sql->len, plan->n_steps, NULL, 0};
+  step->sql = g_string_free(sql, FALSE);
+  if (with_params) {
+    step->sql_params_len = with_params->len;
+    step->sql_params = g_string_free(with_params, FALSE);
+  }
+  plan->n_steps++;
 }
 
 void rt_apply_shard(RtCtx *c, gint shard) {
@@ -145,7 +179,10 @@ static TsrRoutePlan *plan_new(TsrShardMap *map) {
 
 void tsr_route_plan_free(TsrRoutePlan *plan) {
   if (!plan) return;
-  for (guint i = 0; i < plan->n_steps; i++) g_free(plan->steps[i].sql);
+  for (guint i = 0; i < plan->n_steps; i++) {
+    g_free(plan->steps[i].sql);
+    g_free(plan->steps[i].sql_params);
+  }
   g_free(plan->steps);
   g_free(plan->sql);
   g_free(plan->use_db);
@@ -189,6 +226,9 @@ TsrRoutePlan *tsr_route(const TsrRouteInput *in, const TsrSqlStmt *stmt, GError 
   c.plan = plan_new(in->map);
   gboolean ok = check_params(&c) && rt_read_hints(&c) && dispatch(&c);
   TsrRoutePlan *plan = c.plan;
+  /* Only a statement that runs whole on one shard keeps the client's parameters. */
+  if (ok && (plan->kind != TSR_ROUTE_SHARDS || plan->n_steps != 1 || plan->merge))
+    for (guint i = 0; i < plan->n_steps; i++) g_clear_pointer(&plan->steps[i].sql_params, g_free);
   ctx_clear(&c);
   if (!ok) g_clear_pointer(&plan, tsr_route_plan_free);
   return plan;

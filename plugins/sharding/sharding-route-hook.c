@@ -55,7 +55,10 @@ static gboolean apply_view(TsrSession *s, ShardingCommand *cmd, const TsrRouteVi
       return FALSE;
     }
   }
-  for (guint i = 0; i < plan->n_steps; i++) g_free(plan->steps[i].sql);
+  for (guint i = 0; i < plan->n_steps; i++) {
+    g_free(plan->steps[i].sql);
+    g_free(plan->steps[i].sql_params); /* the script may have changed the SQL */
+  }
   plan->steps = g_renew(TsrRouteStep, plan->steps, n);
   for (guint i = 0; i < n; i++) {
     const TsrRouteStepView *v = view->steps->pdata[i];
@@ -63,6 +66,8 @@ static gboolean apply_view(TsrSession *s, ShardingCommand *cmd, const TsrRouteVi
     plan->steps[i].shard = v->shard;
     plan->steps[i].sql = g_strdup(v->sql);
     plan->steps[i].sql_len = strlen(v->sql);
+    plan->steps[i].sql_params = NULL;
+    plan->steps[i].sql_params_len = 0;
     if (i >= plan->n_steps) plan->steps[i].first_row = i;
   }
   plan->n_steps = n;

@@ -31,6 +31,7 @@ static gpointer layer_open(gpointer data, TsrSession *s, GError **error) {
   tsr_sharding_set_fallbacks(s, w->plugin);
   ss->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tsr_sharding_stmt_free);
   ss->to_close = g_array_new(FALSE, FALSE, sizeof(ShardingClose));
+  ss->prepared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   return ss;
 }
 
@@ -43,6 +44,7 @@ static void layer_close(gpointer data, TsrSession *s, gpointer state) {
   g_ptr_array_unref(ss->replay);
   g_hash_table_unref(ss->stmts);
   g_array_unref(ss->to_close);
+  g_hash_table_unref(ss->prepared);
   g_free(ss->replayed);
   g_free(ss->trans_thread);
   g_free(ss->begin_sql);

@@ -21,6 +21,7 @@
 
 #define MAX_PREPARE_PACKET (16u * 1024u * 1024u)
 #define DESCRIBE_HINT "/* tessera: shard=0 */ "
+#define MAX_CACHED_STATEMENTS 32u
 
 void tsr_sharding_stmt_free(gpointer data) {
   ShardingStmt *st = data;
@@ -72,15 +73,54 @@ static gboolean take_prepare_ok(TsrInjection *inj, GByteArray *payload, TsrStmtP
          tsr_stmt_prepare_ok_decode(payload->data, payload->len, ok, NULL) == TSR_DECODE_OK;
 }
 
+/* The cache key of backend statement `sql` on the connection to `backend`
+ * with id `thread`. */
+static char *cache_key(guint backend, guint32 thread, const char *sql) {
+  return g_strdup_printf("%u:%u:%s", backend, thread, sql);
+}
+
+/* Keeps a step's backend statement for the next executes of the same SQL
+ * on that connection; past MAX_CACHED_STATEMENTS the kept ones are closed. */
+static void cache_statement(ShardingSession *ss, const ShardingClose *c, const char *sql) {
+  if (g_hash_table_size(ss->prepared) >= MAX_CACHED_STATEMENTS) {
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, ss->prepared);
+    while (g_hash_table_iter_next(&it, NULL, &value)) g_array_append_val(ss->to_close, *(ShardingClose *)value);
+    g_hash_table_remove_all(ss->prepared);
+  }
+  g_hash_table_insert(ss->prepared, cache_key(c->backend, c->thread, sql), g_memdup2(c, sizeof *c));
+}
+
 void tsr_sharding_note_step_statement(TsrSession *s, ShardingSession *ss, TsrInjection *inj) {
   g_autoptr(GByteArray) payload = g_byte_array_new();
+  const TsrBackend *answered = tsr_session_backend(s);
   TsrStmtPrepareOk ok;
   ShardingClose c;
-  if (inj->backend < 0 || !take_prepare_ok(inj, payload, &ok)) return;
-  c.backend = (guint)inj->backend;
+  if (!answered || !take_prepare_ok(inj, payload, &ok)) return;
+  c.backend = answered->index;
   c.thread = tsr_session_server_thread_id(s);
   c.stmt_id = ok.stmt_id;
-  g_array_append_val(ss->to_close, c);
+  if (ss->cmd.caching && (gint)answered->index == inj->backend)
+    cache_statement(ss, &c, ss->cmd.plan->steps[0].sql_params);
+  else
+    g_array_append_val(ss->to_close, c);
+}
+
+void tsr_sharding_queue_cached_execute(TsrSession *s, ShardingSession *ss, guint backend, const TsrRouteStep *step) {
+  ShardingCommand *cmd = &ss->cmd;
+  guint32 thread = tsr_session_backend_thread_id(s, backend);
+  g_autofree char *key = cache_key(backend, thread, step->sql_params);
+  const ShardingClose *kept = thread ? g_hash_table_lookup(ss->prepared, key) : NULL;
+  g_autoptr(GByteArray) packet = g_byte_array_new();
+  TsrStmtExecute ex = {kept ? kept->stmt_id : 0xFFFFFFFFu, 0, 1, TRUE};
+  if (!kept) /* prepared now, executed right behind as statement -1, kept */
+    tsr_sharding_queue_text(s, backend, SHARDING_ID(SHARDING_Q_STEP_PREPARE, 0), TSR_COM_STMT_PREPARE,
+                            step->sql_params, step->sql_params_len, TRUE);
+  tsr_stmt_execute_encode(packet, &ex, cmd->params, cmd->n_params);
+  tsr_session_queue_add_on(s, backend, SHARDING_ID(SHARDING_Q_STEP, 0), packet->data, packet->len, FALSE, FALSE);
+  if (!kept) tsr_session_queue_pipeline_last(s);
+  cmd->caching = !kept;
 }
 
 void tsr_sharding_close_statements(TsrSession *s, ShardingSession *ss) {
@@ -274,6 +314,8 @@ static TsrHookAction stmt_execute(ShardingWorker *w, TsrSession *s, ShardingSess
   if (!st) return TSR_HOOK_SEND_RESULT;
   params = g_new0(TsrValue, MAX(st->n_params, 1));
   ss->cmd.binary = TRUE;
+  ss->cmd.params = params;
+  ss->cmd.n_params = st->n_params;
   if (bind_params(s, st, packet, len, params) &&
       tsr_sharding_route(w, s, ss, st->sql, st->len, params, st->n_params, FALSE))
     action = tsr_sharding_run_plan(s, ss);
