@@ -30,6 +30,7 @@ import pymysql
 
 import harness
 import mariadb_fixture
+import mysql_raw
 import sharding_harness
 from harness import HOST, PASSWORD, USER
 
@@ -236,6 +237,27 @@ class ShardingTest(ShardedOrdersTestCase):
                 self.assertEqual(self.physical(server, "orders_%d" % shard), [])
 
     # --- reads ---------------------------------------------------------------
+
+    def test_prepared_point_lookups_reuse_one_backend_statement(self):
+        """Executes routed whole to one shard run as a backend statement kept per connection:
+        the shard's server prepares once for many executes, and each execute gets its own rows."""
+        self.load_through_tessera()
+        self.assertEqual(server_index_of_shard(shard_of(2)), 0)  # the default group's server
+        conn = mysql_raw.connect(HOST, self.port, USER, PASSWORD, DB)
+
+        def prepares():
+            # SHOW runs on the session's connection to the default group: the shard's connection.
+            return int(conn.query("SHOW SESSION STATUS LIKE 'Com_stmt_prepare'")[0].rows[0][1])
+        try:
+            stmt = conn.stmt_prepare("SELECT id, status FROM orders WHERE customer_id = ? ORDER BY id")
+            before = prepares()
+            for key in (2, 6, 10, 2, 6, 10, 2):  # all on the shard of 2
+                got = [(int(r[0]), r[1].decode()) for r in conn.stmt_execute(stmt, (key,)).rows]
+                want = [(o[0], o[3]) for o in sorted(ORDERS) if o[1] == key]
+                self.assertEqual(got, want, key)
+            self.assertLessEqual(prepares() - before, 1)
+        finally:
+            conn.close()
 
     def test_point_lookup_reads_the_one_shard(self):
         self.load_through_tessera()
