@@ -88,7 +88,7 @@ static GString *print_with_placeholders(RtCtx *c) {
 void rt_add_step(RtCtx *c, guint group, gint shard) {
   TsrRoutePlan *plan = c->plan;
   GString *sql = print_stmt(c);
-  GString *with_params = c->in->params && plan->n_steps == 0 ? print_with_placeholders(c) : NULL;
+  GString *with_params = c->in->params ? print_with_placeholders(c) : NULL;
   TsrRouteStep *step;
   plan->steps = g_renew(TsrRouteStep, plan->steps, plan->n_steps + 1);
   step = &plan->steps[plan->n_steps];
@@ -226,8 +226,7 @@ TsrRoutePlan *tsr_route(const TsrRouteInput *in, const TsrSqlStmt *stmt, GError 
   c.plan = plan_new(in->map);
   gboolean ok = check_params(&c) && rt_read_hints(&c) && dispatch(&c);
   TsrRoutePlan *plan = c.plan;
-  /* Only a statement that runs whole on one shard keeps the client's parameters. */
-  if (ok && (plan->kind != TSR_ROUTE_SHARDS || plan->n_steps != 1 || plan->merge))
+  if (ok && plan->kind != TSR_ROUTE_SHARDS)
     for (guint i = 0; i < plan->n_steps; i++) g_clear_pointer(&plan->steps[i].sql_params, g_free);
   ctx_clear(&c);
   if (!ok) g_clear_pointer(&plan, tsr_route_plan_free);

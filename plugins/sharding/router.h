@@ -117,10 +117,10 @@ typedef struct {
   gsize sql_len;
   guint64 first_row;            /* INSERT: the statement position of its first row (for
                                  * LAST_INSERT_ID, see merge-write.h); else the step's index */
-  char *sql_params;             /* COM_STMT_EXECUTE routed to one step: its SQL with the
-                                 * parameters left as ?, in the client's order, so that the step
-                                 * can run as a prepared statement with the client's values;
-                                 * NULL otherwise */
+  char *sql_params;             /* COM_STMT_EXECUTE: the step's SQL with the parameters left as
+                                 * ?, when it holds each of them once in the client's order, so
+                                 * that the step can run as a prepared statement with the
+                                 * client's values; NULL otherwise */
   gsize sql_params_len;
 } TsrRouteStep;
 

@@ -78,8 +78,8 @@ static TsrHookAction run_steps(TsrSession *s, ShardingSession *ss) {
     if (!tsr_sharding_prologue(s, ss, step->group, backend, TRUE)) return TSR_HOOK_SEND_RESULT;
     if (plan->write) ss->wrote_groups |= G_GUINT64_CONSTANT(1) << step->group;
     if (i == 0) ss->last_backend = (gint)backend;
-    if (cmd->binary && single && step->sql_params && cmd->params)
-      tsr_sharding_queue_cached_execute(s, ss, backend, step);
+    if (cmd->binary && step->sql_params && cmd->params)
+      tsr_sharding_queue_cached_execute(s, ss, backend, i, !single);
     else if (cmd->binary)
       tsr_sharding_queue_execute(s, backend, i, step->sql, step->sql_len, !single);
     else

@@ -115,7 +115,6 @@ typedef struct {
   ShardingStmt *preparing;         /* COM_STMT_PREPARE under way (owned until answered) */
   const TsrValue *params;          /* COM_STMT_EXECUTE: the client's values (while routing) */
   guint n_params;
-  gboolean caching;                /* the step's backend statement is kept (sharding-stmt.c) */
   char *xa_xid;                    /* the XA transaction being ended */
   guint64 xa_groups;               /* its groups */
   gint xa_phase;                   /* sharding-xa.c */
@@ -217,12 +216,13 @@ gboolean tsr_sharding_read_route(ShardingWorker *w, TsrSession *s, ShardingSessi
  * statement -1 (the one just prepared), so that its rows come binary. */
 void tsr_sharding_queue_execute(TsrSession *s, guint backend, guint step, const char *sql, gsize len,
                                 gboolean buffered);
-/* Queues the one step of an execute whose step keeps the client's
- * parameters (step->sql_params): COM_STMT_EXECUTE of the backend statement
- * the session keeps for that SQL on that connection, with the client's
- * values; else COM_STMT_PREPARE of it and, in the same round trip, its
- * execute as statement -1 (then kept). */
-void tsr_sharding_queue_cached_execute(TsrSession *s, ShardingSession *ss, guint backend, const TsrRouteStep *step);
+/* Queues step `index` of an execute whose step keeps the client's
+ * parameters (sql_params): COM_STMT_EXECUTE of the backend statement the
+ * session keeps for that SQL on that connection, with the client's values;
+ * else COM_STMT_PREPARE of it and, in the same round trip, its execute as
+ * statement -1 (then kept). `buffered`: the answer goes to the merger. */
+void tsr_sharding_queue_cached_execute(TsrSession *s, ShardingSession *ss, guint backend, guint index,
+                                       gboolean buffered);
 /* Takes the answer of a client's COM_STMT_PREPARE. */
 TsrHookAction tsr_sharding_prepare_result(TsrSession *s, ShardingSession *ss, TsrInjection *inj);
 /* Notes the backend statement a step prepared, to close it later. */

@@ -101,26 +101,29 @@ void tsr_sharding_note_step_statement(TsrSession *s, ShardingSession *ss, TsrInj
   c.backend = answered->index;
   c.thread = tsr_session_server_thread_id(s);
   c.stmt_id = ok.stmt_id;
-  if (ss->cmd.caching && (gint)answered->index == inj->backend)
-    cache_statement(ss, &c, ss->cmd.plan->steps[0].sql_params);
+  if (ss->cmd.plan->steps[SHARDING_ID_INDEX(inj->id)].sql_params && ss->cmd.params &&
+      (gint)answered->index == inj->backend)
+    cache_statement(ss, &c, ss->cmd.plan->steps[SHARDING_ID_INDEX(inj->id)].sql_params);
   else
     g_array_append_val(ss->to_close, c);
 }
 
-void tsr_sharding_queue_cached_execute(TsrSession *s, ShardingSession *ss, guint backend, const TsrRouteStep *step) {
+void tsr_sharding_queue_cached_execute(TsrSession *s, ShardingSession *ss, guint backend, guint index,
+                                       gboolean buffered) {
   ShardingCommand *cmd = &ss->cmd;
+  const TsrRouteStep *step = &cmd->plan->steps[index];
   guint32 thread = tsr_session_backend_thread_id(s, backend);
   g_autofree char *key = cache_key(backend, thread, step->sql_params);
   const ShardingClose *kept = thread ? g_hash_table_lookup(ss->prepared, key) : NULL;
   g_autoptr(GByteArray) packet = g_byte_array_new();
   TsrStmtExecute ex = {kept ? kept->stmt_id : 0xFFFFFFFFu, 0, 1, TRUE};
   if (!kept) /* prepared now, executed right behind as statement -1, kept */
-    tsr_sharding_queue_text(s, backend, SHARDING_ID(SHARDING_Q_STEP_PREPARE, 0), TSR_COM_STMT_PREPARE,
+    tsr_sharding_queue_text(s, backend, SHARDING_ID(SHARDING_Q_STEP_PREPARE, index), TSR_COM_STMT_PREPARE,
                             step->sql_params, step->sql_params_len, TRUE);
   tsr_stmt_execute_encode(packet, &ex, cmd->params, cmd->n_params);
-  tsr_session_queue_add_on(s, backend, SHARDING_ID(SHARDING_Q_STEP, 0), packet->data, packet->len, FALSE, FALSE);
+  tsr_session_queue_add_on(s, backend, SHARDING_ID(SHARDING_Q_STEP, index), packet->data, packet->len, buffered,
+                           FALSE);
   if (!kept) tsr_session_queue_pipeline_last(s);
-  cmd->caching = !kept;
 }
 
 void tsr_sharding_close_statements(TsrSession *s, ShardingSession *ss) {
