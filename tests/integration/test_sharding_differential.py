@@ -37,6 +37,7 @@ import unittest
 
 import harness
 import sharding_diff as sd
+from sharding_diff_queries import Generator
 import sharding_harness
 from harness import HOST, PASSWORD, USER
 
@@ -133,7 +134,7 @@ class ShardingDifferentialTest(harness.ProxyTestCase):
     def run_comparison(self, ref, subject, contents, seed, n, first_new_id=0, sharded=False):
         stats = sd.Stats()
         started = time.monotonic()
-        queries = sd.Generator(seed, self.data, first_new_id).queries(n)
+        queries = Generator(seed, self.data, first_new_id).queries(n)
         sd.run_queries(queries, ref, subject, contents, stats, log, sharded)
         log("%d statements in %.1f s" % (stats.run, time.monotonic() - started))
         return stats
