@@ -272,7 +272,8 @@ def keepalive_restarts_a_crashed_child():
     assert rc == 0 and err == "", (rc, err)
     supervisor = int(read(tmp.pid))
     first = wait_for(lambda: children_started(read(tmp.log)), what="first child")[0]
-    wait_for(lambda: log_has(tmp.log, "says hello"), what="hello")
+    # Both workers of the first child, so that the count below is the new child's.
+    wait_for(lambda: log_has(tmp.log, "says hello", 2), what="hello from the first child's 2 workers")
     os.kill(first, signal.SIGSEGV)
     second = wait_for(lambda: children_started(read(tmp.log))[1:], what="second child")[0]
     assert second != first and alive(second) and alive(supervisor)
