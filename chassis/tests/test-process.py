@@ -271,15 +271,17 @@ def keepalive_restarts_a_crashed_child():
                                  "--log-level=message", "--event-threads=2"], env=env)
     assert rc == 0 and err == "", (rc, err)
     supervisor = int(read(tmp.pid))
-    first = wait_for(lambda: children_started(read(tmp.log)), what="first child")[0]
-    # Both workers of the first child, so that the count below is the new child's.
-    wait_for(lambda: log_has(tmp.log, "says hello", 2), what="hello from the first child's 2 workers")
-    os.kill(first, signal.SIGSEGV)
-    second = wait_for(lambda: children_started(read(tmp.log))[1:], what="second child")[0]
-    assert second != first and alive(second) and alive(supervisor)
-    assert log_has(tmp.log, "keepalive: child %d died from SIGSEGV" % first), read(tmp.log)
-    wait_for(lambda: log_has(tmp.log, "says hello", 4), what="hello from the new child's 2 workers")
-    os.kill(supervisor, signal.SIGTERM)
+    try:
+        first = wait_for(lambda: children_started(read(tmp.log)), what="first child")[0]
+        # Both workers of the first child, so that the count below is the new child's.
+        wait_for(lambda: log_has(tmp.log, "says hello", 2), what="hello from the first child's 2 workers")
+        os.kill(first, signal.SIGSEGV)
+        second = wait_for(lambda: children_started(read(tmp.log))[1:], what="second child")[0]
+        assert second != first and alive(second) and alive(supervisor)
+        assert log_has(tmp.log, "keepalive: child %d died from SIGSEGV" % first), read(tmp.log)
+        wait_for(lambda: log_has(tmp.log, "says hello", 4), what="hello from the new child's 2 workers")
+    finally:
+        os.kill(supervisor, signal.SIGTERM)  # also when a check failed: no daemon left behind
     wait_gone(supervisor)
     wait_gone(second)
     assert not os.path.exists(tmp.pid), "pid file left behind"
