@@ -1,5 +1,5 @@
 /* test-merge-vectors.h: MariaDB's answers captured by make-merge-vectors.py
- * (test-merge-vectors-data.c): per case the shard query's result on each of
+ * (test-merge-vectors-cases-*.c): per case the shard query's result on each of
  * three shards and the original query's result on the whole table, in the
  * text and the binary protocol, with the merge spec. */
 #ifndef TESSERA_TEST_MERGE_VECTORS_H
