@@ -211,18 +211,12 @@ static gboolean dispatch(RtCtx *c) {
   }
 }
 
-TsrRoutePlan *tsr_route(const TsrRouteInput *in, const TsrSqlStmt *stmt, GError **error) {
+/* Routes the one statement of `script` (taken: the router changes its tree). */
+static TsrRoutePlan *route_script(const TsrRouteInput *in, TsrSqlScript *script, GError **error) {
   RtCtx c;
-  g_autoptr(GError) local = NULL;
-  g_return_val_if_fail(in && in->map && stmt, NULL);
   ctx_init(&c, in, error);
-  c.script = tsr_sql_parse(stmt->text, stmt->end - stmt->start, in->lex_flags, NULL, &local);
-  c.stmt = c.script ? tsr_sql_script_stmt(c.script, 0) : NULL;
-  if (!c.stmt) {
-    rt_fail(&c, TSR_ROUTER_ERROR_SYNTAX, "%s", local ? local->message : "no statement");
-    ctx_clear(&c);
-    return NULL;
-  }
+  c.script = script;
+  c.stmt = tsr_sql_script_stmt(c.script, 0);
   c.plan = plan_new(in->map);
   gboolean ok = check_params(&c) && rt_read_hints(&c) && dispatch(&c);
   TsrRoutePlan *plan = c.plan;
@@ -231,6 +225,20 @@ TsrRoutePlan *tsr_route(const TsrRouteInput *in, const TsrSqlStmt *stmt, GError 
   ctx_clear(&c);
   if (!ok) g_clear_pointer(&plan, tsr_route_plan_free);
   return plan;
+}
+
+TsrRoutePlan *tsr_route(const TsrRouteInput *in, const TsrSqlStmt *stmt, GError **error) {
+  g_autoptr(GError) local = NULL;
+  TsrSqlScript *script;
+  g_return_val_if_fail(in && in->map && stmt, NULL);
+  script = tsr_sql_parse(stmt->text, stmt->end - stmt->start, in->lex_flags, NULL, &local);
+  if (!script || !tsr_sql_script_stmt(script, 0)) {
+    tsr_sql_script_free(script);
+    g_set_error(error, TSR_ROUTER_ERROR, TSR_ROUTER_ERROR_SYNTAX, "tessera: %s",
+                local ? local->message : "no statement");
+    return NULL;
+  }
+  return route_script(in, script, error);
 }
 
 TsrRoutePlan *tsr_route_query(const TsrRouteInput *in, const char *query, gsize len, GError **error) {
@@ -248,5 +256,5 @@ TsrRoutePlan *tsr_route_query(const TsrRouteInput *in, const char *query, gsize 
   TsrRouteInput with_query = *in;
   with_query.query = query;
   with_query.query_len = len;
-  return tsr_route(&with_query, tsr_sql_script_stmt(script, 0), error);
+  return route_script(&with_query, g_steal_pointer(&script), error); /* parsed once */
 }
